@@ -1,0 +1,249 @@
+/* The SQLite backend of the store: WAL, foreign keys, full sync, immediate write transactions, and a cache of
+ * prepared statements keyed by SQL text. One cl_store is one connection, used by one thread at a time. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+#define STMT_CACHE_SLOTS 512 /* power of two */
+
+struct cached_stmt {
+    char *sql;
+    uint64_t hash;
+    sqlite3_stmt *stmt;
+};
+
+struct sqlite_store {
+    struct cl_store base;
+    sqlite3 *db;
+    struct cached_stmt cache[STMT_CACHE_SLOTS];
+    size_t cached;
+};
+
+static enum cl_err map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return CL_ERR_BUSY;
+    case SQLITE_CONSTRAINT: return CL_ERR_CONFLICT;
+    case SQLITE_NOMEM: return CL_ERR_NOMEM;
+    default: return CL_ERR_STORE;
+    }
+}
+
+static enum cl_err fail(struct sqlite_store *s, int rc, const char *what, struct cl_error *err)
+{
+    return cl_error_set(err, map_rc(rc), "sqlite: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Finds or prepares the statement for sql. Statements stay cached for the connection's life. */
+static enum cl_err prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **out, bool *out_uncached,
+                           struct cl_error *err)
+{
+    *out_uncached = false;
+    uint64_t h = fnv1a(sql);
+    size_t i = (size_t)h & (STMT_CACHE_SLOTS - 1);
+    for (size_t probe = 0; probe < STMT_CACHE_SLOTS; probe++, i = (i + 1) & (STMT_CACHE_SLOTS - 1)) {
+        struct cached_stmt *c = &s->cache[i];
+        if (!c->sql) break;
+        if (c->hash == h && strcmp(c->sql, sql) == 0) {
+            *out = c->stmt;
+            return CL_OK;
+        }
+    }
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    if (rc != SQLITE_OK) return cl_error_set(err, map_rc(rc), "sqlite: prepare: %s: %.200s", sqlite3_errmsg(s->db), sql);
+    if (s->cached < STMT_CACHE_SLOTS / 2) {
+        struct cached_stmt *c = &s->cache[i];
+        if (!c->sql) {
+            c->sql = strdup(sql);
+            if (c->sql) {
+                c->hash = h;
+                c->stmt = stmt;
+                s->cached++;
+                *out = stmt;
+                return CL_OK;
+            }
+        }
+    }
+    /* cache full: hand out an uncached statement, which the caller finalises after use */
+    *out = stmt;
+    *out_uncached = true;
+    return CL_OK;
+}
+
+static enum cl_err bind(struct sqlite_store *s, sqlite3_stmt *stmt, const struct cl_val *p, size_t n,
+                        struct cl_error *err)
+{
+    if ((size_t)sqlite3_bind_parameter_count(stmt) != n)
+        return cl_error_set(err, CL_ERR_INTERNAL, "sqlite: statement takes %d parameters, %zu given",
+                            sqlite3_bind_parameter_count(stmt), n);
+    for (size_t i = 0; i < n; i++) {
+        int rc, k = (int)i + 1;
+        switch (p[i].type) {
+        case CL_VAL_NULL: rc = sqlite3_bind_null(stmt, k); break;
+        case CL_VAL_INT: rc = sqlite3_bind_int64(stmt, k, p[i].i); break;
+        case CL_VAL_TEXT: rc = sqlite3_bind_text(stmt, k, p[i].p ? p[i].p : "", (int)p[i].n, SQLITE_STATIC); break;
+        default: rc = sqlite3_bind_blob(stmt, k, p[i].p ? p[i].p : "", (int)p[i].n, SQLITE_STATIC); break;
+        }
+        if (rc != SQLITE_OK) return fail(s, rc, "bind", err);
+    }
+    return CL_OK;
+}
+
+static size_t row_count(const struct cl_row *r)
+{
+    return (size_t)sqlite3_column_count(r->impl);
+}
+static bool row_is_null(const struct cl_row *r, size_t c)
+{
+    return sqlite3_column_type(r->impl, (int)c) == SQLITE_NULL;
+}
+static int64_t row_int(const struct cl_row *r, size_t c)
+{
+    return sqlite3_column_int64(r->impl, (int)c);
+}
+static const char *row_text(const struct cl_row *r, size_t c, size_t *len)
+{
+    const unsigned char *t = sqlite3_column_text(r->impl, (int)c);
+    if (len) *len = (size_t)sqlite3_column_bytes(r->impl, (int)c);
+    return t ? (const char *)t : "";
+}
+static const void *row_blob(const struct cl_row *r, size_t c, size_t *len)
+{
+    const void *b = sqlite3_column_blob(r->impl, (int)c);
+    if (len) *len = (size_t)sqlite3_column_bytes(r->impl, (int)c);
+    return b ? b : "";
+}
+static const struct cl_row_ops sqlite_row_ops = {row_count, row_is_null, row_int, row_text, row_blob};
+
+static enum cl_err run(struct cl_store *st, const char *sql, const struct cl_val *params, size_t n, cl_row_fn fn,
+                       void *ctx, int64_t *out_changes, struct cl_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    sqlite3_stmt *stmt = NULL;
+    bool uncached = false;
+    enum cl_err rc = prepare(s, sql, &stmt, &uncached, err);
+    if (rc) return rc;
+    rc = bind(s, stmt, params, n, err);
+    struct cl_row row = {&sqlite_row_ops, stmt, 0};
+    while (!rc) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE) break;
+        if (step != SQLITE_ROW) {
+            rc = fail(s, step, "step", err);
+            break;
+        }
+        if (fn) rc = fn(ctx, &row, err);
+        row.index++;
+    }
+    if (!rc && out_changes) *out_changes = sqlite3_changes64(s->db);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (uncached) sqlite3_finalize(stmt);
+    return rc;
+}
+
+static enum cl_err s_exec(struct cl_store *st, const char *sql, const struct cl_val *p, size_t n, int64_t *changes,
+                          struct cl_error *err)
+{
+    return run(st, sql, p, n, NULL, NULL, changes, err);
+}
+
+static enum cl_err s_query(struct cl_store *st, const char *sql, const struct cl_val *p, size_t n, cl_row_fn fn,
+                           void *ctx, struct cl_error *err)
+{
+    return run(st, sql, p, n, fn, ctx, NULL, err);
+}
+
+static enum cl_err s_script(struct cl_store *st, const char *sql, struct cl_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        enum cl_err e = cl_error_set(err, map_rc(rc), "sqlite: %s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return e;
+    }
+    return CL_OK;
+}
+
+static enum cl_err s_begin(struct cl_store *st, enum cl_tx_mode mode, struct cl_error *err)
+{
+    return s_script(st, mode == CL_TX_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
+}
+
+static enum cl_err s_commit(struct cl_store *st, struct cl_error *err)
+{
+    return s_exec(st, "COMMIT", NULL, 0, NULL, err);
+}
+
+static void s_rollback(struct cl_store *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void s_close(struct cl_store *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    for (size_t i = 0; i < STMT_CACHE_SLOTS; i++) {
+        if (!s->cache[i].sql) continue;
+        sqlite3_finalize(s->cache[i].stmt);
+        free(s->cache[i].sql);
+    }
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static const struct cl_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = s_close,
+    .begin = s_begin,
+    .commit = s_commit,
+    .rollback = s_rollback,
+    .exec = s_exec,
+    .query = s_query,
+    .script = s_script,
+    .id_macro = "INTEGER PRIMARY KEY",
+    .blob_macro = "BLOB",
+};
+
+enum cl_err cl_store_sqlite_open(const char *path, const struct cl_store_options *o, struct cl_store **out,
+                                 struct cl_error *err)
+{
+    struct sqlite_store *s = calloc(1, sizeof(*s));
+    if (!s) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    s->base.ops = &sqlite_ops;
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        enum cl_err e = cl_error_set(err, CL_ERR_IO, "%s: cannot open database: %s", path,
+                                     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        sqlite3_close(s->db);
+        free(s);
+        return e;
+    }
+    sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
+    sqlite3_extended_result_codes(s->db, 1);
+    enum cl_err e = s_script(&s->base, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;", err);
+    if (!e)
+        e = s_script(&s->base, o->sync == CL_SYNC_FULL ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                     err);
+    if (e) {
+        cl_error_prefix(err, "%s", path);
+        s_close(&s->base);
+        return e;
+    }
+    *out = &s->base;
+    return CL_OK;
+}

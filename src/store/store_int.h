@@ -1,0 +1,48 @@
+/* Private to src/store/: the table of backend functions behind struct cl_store, and the row vtable. */
+#ifndef CL_STORE_INT_H
+#define CL_STORE_INT_H
+
+#include "clearance/store.h"
+
+struct cl_row_ops {
+    size_t (*count)(const struct cl_row *row);
+    bool (*is_null)(const struct cl_row *row, size_t col);
+    int64_t (*get_int)(const struct cl_row *row, size_t col);
+    const char *(*get_text)(const struct cl_row *row, size_t col, size_t *out_len);
+    const void *(*get_blob)(const struct cl_row *row, size_t col, size_t *out_len);
+};
+
+struct cl_row {
+    const struct cl_row_ops *ops;
+    void *impl;
+    int index;
+};
+
+struct cl_store_ops {
+    const char *name;
+    void (*close)(struct cl_store *st);
+    enum cl_err (*begin)(struct cl_store *st, enum cl_tx_mode mode, struct cl_error *err);
+    enum cl_err (*commit)(struct cl_store *st, struct cl_error *err);
+    void (*rollback)(struct cl_store *st);
+    enum cl_err (*exec)(struct cl_store *st, const char *sql, const struct cl_val *params, size_t n,
+                        int64_t *out_changes, struct cl_error *err);
+    enum cl_err (*query)(struct cl_store *st, const char *sql, const struct cl_val *params, size_t n,
+                         cl_row_fn fn, void *ctx, struct cl_error *err);
+    /* Runs a script of statements without parameters (migrations), with macros already expanded. */
+    enum cl_err (*script)(struct cl_store *st, const char *sql, struct cl_error *err);
+    const char *id_macro;   /* what {{ID}} becomes */
+    const char *blob_macro; /* what {{BLOB}} becomes */
+};
+
+struct cl_store {
+    const struct cl_store_ops *ops;
+    bool in_tx;
+    void *impl;
+};
+
+enum cl_err cl_store_sqlite_open(const char *path, const struct cl_store_options *o, struct cl_store **out,
+                                 struct cl_error *err);
+enum cl_err cl_store_postgres_open(const char *url, const struct cl_store_options *o, struct cl_store **out,
+                                   struct cl_error *err);
+
+#endif
