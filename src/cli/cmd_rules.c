@@ -1,215 +1,139 @@
 /* CLI commands over the rules engine: determine, rules check, rules at. */
-#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clearance/json.h"
 #include "clearance/rules.h"
 #include "cli.h"
 
-/* The classifier, catalog and rule set a determination needs, loaded from the data folder (or --rules DIR). */
-struct rules_env {
-    struct cl_catalog catalog;
-    struct cl_classifier classifier;
-    struct cl_ruleset rules;
-    int loaded; /* how many of the three are loaded, for release */
-};
-
-static void env_release(struct rules_env *env)
+static enum cl_err local_determine(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err)
 {
-    if (env->loaded > 2) cl_ruleset_release(&env->rules);
-    if (env->loaded > 1) cl_classifier_release(&env->classifier);
-    if (env->loaded > 0) cl_catalog_release(&env->catalog);
-    env->loaded = 0;
+    const struct cl_reference *ref = cli_reference(cli, err);
+    return ref ? cl_reference_determine(ref, req, out, err) : err->code;
 }
 
-static enum cl_err env_load(const struct cli *cli, const char *rules_dir, struct rules_env *env, struct cl_error *err)
+static enum cl_err local_rules_at(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err)
 {
-    char path[PATH_MAX];
-    memset(env, 0, sizeof(*env));
-    cli_data_path(cli, "chips.json", path, sizeof(path));
-    enum cl_err rc = cl_catalog_load(path, &env->catalog, err);
-    if (rc) return rc;
-    env->loaded = 1;
-    cli_data_path(cli, "classification.json", path, sizeof(path));
-    rc = cl_classifier_load(path, &env->classifier, err);
-    if (rc) goto fail;
-    env->loaded = 2;
-    if (!rules_dir) {
-        cli_data_path(cli, "rules", path, sizeof(path));
-        rules_dir = path;
-    }
-    rc = cl_ruleset_load_dir(rules_dir, &env->classifier, &env->rules, err);
-    if (rc) goto fail;
-    env->loaded = 3;
-    return CL_OK;
-fail:
-    env_release(env);
-    return rc;
+    const struct cl_reference *ref = cli_reference(cli, err);
+    return ref ? cl_reference_rules_at(ref, req, out, err) : err->code;
 }
 
-/* Upper-cases a two-letter country code option in place; usage error when it is not one. */
-static enum cl_err country_opt(const char *name, const char *value, char out[3], struct cl_error *err)
+static void render_determination(const json_t *d)
 {
-    if (!value) return CL_OK;
-    if (strlen(value) != 2 || !isalpha((unsigned char)value[0]) || !isalpha((unsigned char)value[1]))
-        return cl_error_set(err, CL_ERR_USAGE, "--%s: \"%s\" is not a two-letter country code (ISO 3166, e.g. CN)", name,
-                            value);
-    out[0] = (char)toupper((unsigned char)value[0]);
-    out[1] = (char)toupper((unsigned char)value[1]);
-    out[2] = '\0';
-    return CL_OK;
-}
-
-static void print_rule_line(const char *label, const struct cl_rule *r)
-{
-    printf("    %-13s %-34s %s\n", label, r->id, r->citation);
-}
-
-static void print_determination(const struct cl_determination *d)
-{
-    const struct cl_sale *s = d->sale;
-    const struct cl_classification *c = s->classification;
-    char date[CL_DATE_TEXT_BYTES], tpp[32];
-    cl_date_format(s->date, date);
-    cl_milli_format(c->metrics.tpp_milli, 2, tpp);
-    printf("%s to %s on %s", c->chip->name, s->destination, date);
-    if (s->buyer) printf(", buyer %s", s->buyer);
-    if (s->headquarters) printf(" (headquartered in %s)", s->headquarters);
-    if (s->end_use) printf(", end use %s", s->end_use);
-    if (s->transaction && strcmp(s->transaction, "export")) printf(", %s", s->transaction);
-    printf("\n  product   %s, TPP %s", c->eccn ? c->eccn : "not 3A090", tpp);
-    for (size_t i = 0; i < c->n_bands; i++)
-        printf(", %s band %s", c->bands[i].inside ? "inside" : "outside", c->bands[i].band->id);
-    printf("\n  verdict   %s: %s\n", d->verdict, d->summary);
-    for (size_t j = 0; j < d->n_jurisdictions; j++) {
-        const struct cl_jurisdiction_result *jr = &d->jurisdictions[j];
-        printf("\n%s\n", jr->summary);
-        if (jr->policy_rule)
-            printf("  review policy: %s, by %s\n    %s\n", cl_policy_text(jr->policy), jr->policy_rule->id,
-                   jr->policy_rule->citation);
-        if (jr->n_authorizations) printf("  authorizations required:\n");
-        for (size_t k = 0; k < jr->n_authorizations; k++)
-            printf("    %s issued by %s  [%s: %s]\n", jr->authorizations[k].authorization->kind,
-                   jr->authorizations[k].authorization->issuer, jr->authorizations[k].rule->id,
-                   jr->authorizations[k].rule->citation);
-        if (jr->n_conditions) printf("  conditions:\n");
-        for (size_t k = 0; k < jr->n_conditions; k++) {
-            const struct cl_condition_due *cd = &jr->conditions[k];
-            printf("    %-26s %s%s  [%s]\n", cd->condition->id, cd->condition->final ? "" : "(not final) ",
-                   cd->condition->text, cd->rule->id);
+    const json_t *s = json_object_get(d, "sale"), *c = json_object_get(d, "classification");
+    char n[32];
+    printf("%s to %s on %s", jstr(s, "product"), jstr(s, "destination"), jstr(d, "date"));
+    if (json_is_string(json_object_get(s, "buyer"))) printf(", buyer %s", jstr(s, "buyer"));
+    if (json_is_string(json_object_get(s, "headquarters"))) printf(" (headquartered in %s)", jstr(s, "headquarters"));
+    if (json_is_string(json_object_get(s, "end_use"))) printf(", end use %s", jstr(s, "end_use"));
+    if (strcmp(jstr(s, "transaction"), "export")) printf(", %s", jstr(s, "transaction"));
+    printf("\n  product   %s, TPP %s", json_is_string(json_object_get(c, "eccn")) ? jstr(c, "eccn") : "not 3A090",
+           jnumk(c, "tpp", n));
+    const json_t *bands = json_object_get(c, "bands");
+    for (size_t i = 0; i < json_array_size(bands); i++)
+        printf(", %s band %s", jbool(json_array_get(bands, i), "inside") ? "inside" : "outside",
+               jstr(json_array_get(bands, i), "id"));
+    printf("\n  verdict   %s: %s\n", jstr(d, "verdict"), jstr(d, "summary"));
+    const json_t *jurs = json_object_get(d, "jurisdictions");
+    for (size_t j = 0; j < json_array_size(jurs); j++) {
+        const json_t *jr = json_array_get(jurs, j);
+        printf("\n%s\n", jstr(jr, "summary"));
+        const char *by = jstr(jr, "decided_by");
+        const json_t *rules = json_object_get(jr, "rules");
+        if (*by) {
+            for (size_t k = 0; k < json_array_size(rules); k++)
+                if (strcmp(jstr(json_array_get(rules, k), "id"), by) == 0)
+                    printf("  review policy: %s, by %s\n    %s\n", jstr(jr, "review_policy_text"), by,
+                           jstr(json_array_get(rules, k), "citation"));
         }
-        if (jr->n_charges) printf("  charges:\n");
-        for (size_t k = 0; k < jr->n_charges; k++) {
-            const struct cl_charge_due *ch = &jr->charges[k];
-            char rate[16], amount[CL_MONEY_TEXT_BYTES];
-            cl_rate_format(ch->charge->rate_ppm, rate);
-            printf("    %s %s of the %s, to %s", rate, ch->charge->kind, ch->charge->base, ch->charge->collector);
-            if (s->value_cents) {
-                cl_money_format(ch->amount_cents, true, amount);
-                printf(": USD %s", amount);
-            }
-            printf("  [%s: %s]\n", ch->rule->id, ch->rule->citation);
+        const json_t *auths = json_object_get(jr, "authorizations");
+        if (json_array_size(auths)) printf("  authorizations required:\n");
+        for (size_t k = 0; k < json_array_size(auths); k++) {
+            const json_t *a = json_array_get(auths, k);
+            printf("    %s issued by %s  [%s: %s]\n", jstr(a, "kind"), jstr(a, "issuer"), jstr(a, "rule"),
+                   jstr(a, "citation"));
+        }
+        const json_t *conds = json_object_get(jr, "conditions");
+        if (json_array_size(conds)) printf("  conditions:\n");
+        for (size_t k = 0; k < json_array_size(conds); k++) {
+            const json_t *x = json_array_get(conds, k);
+            printf("    %-26s %s%s  [%s]\n", jstr(x, "id"), jbool(x, "final") ? "" : "(not final) ", jstr(x, "text"),
+                   jstr(x, "rule"));
+        }
+        const json_t *charges = json_object_get(jr, "charges");
+        if (json_array_size(charges)) printf("  charges:\n");
+        for (size_t k = 0; k < json_array_size(charges); k++) {
+            const json_t *x = json_array_get(charges, k);
+            printf("    %s %s of the %s, to %s", jstr(x, "rate"), jstr(x, "kind"), jstr(x, "base"), jstr(x, "collector"));
+            if (json_is_string(json_object_get(x, "amount_usd"))) printf(": USD %s", jstr(x, "amount_usd"));
+            printf("  [%s: %s]\n", jstr(x, "rule"), jstr(x, "citation"));
         }
         printf("  rules in force that apply:\n");
-        if (!jr->n_rules) printf("    (none)\n");
-        for (size_t k = 0; k < jr->n_rules; k++) {
-            const struct cl_applied_rule *ar = &jr->rules[k];
-            char label[64];
-            if (ar->effect == CL_EFFECT_OVERRIDDEN) snprintf(label, sizeof(label), "overridden");
-            else if (ar->effect == CL_EFFECT_INFORMATIONAL) snprintf(label, sizeof(label), "for information");
-            else snprintf(label, sizeof(label), "applied");
-            print_rule_line(label, ar->rule);
-            if (ar->overridden_by) printf("%20s by %s\n", "", ar->overridden_by->id);
-            if (!ar->rule->confirmed) printf("%20s (unconfirmed: no official text)\n", "");
+        if (!json_array_size(rules)) printf("    (none)\n");
+        for (size_t k = 0; k < json_array_size(rules); k++) {
+            const json_t *r = json_array_get(rules, k);
+            const char *effect = jstr(r, "effect");
+            printf("    %-15s %-34s %s\n", strcmp(effect, "informational") ? effect : "for information",
+                   jstr(r, "id"), jstr(r, "citation"));
+            if (json_is_string(json_object_get(r, "overridden_by")))
+                printf("%20s by %s\n", "", jstr(r, "overridden_by"));
+            if (!jbool(r, "confirmed")) printf("%20s (unconfirmed: no official text)\n", "");
         }
-        for (size_t k = 0; k < jr->n_reliefs; k++) {
+        const json_t *reliefs = json_object_get(jr, "what_would_change_it");
+        for (size_t k = 0; k < json_array_size(reliefs); k++) {
+            const json_t *x = json_array_get(reliefs, k);
             if (k == 0) printf("  what would change it:\n");
-            printf("    %s would give %s, but does not apply: %s\n", jr->reliefs[k].rule->id,
-                   cl_policy_text(jr->reliefs[k].rule->policy), jr->reliefs[k].why_not);
+            printf("    %s would give %s, but does not apply: %s\n", jstr(x, "rule"), jstr(x, "would_give"),
+                   jstr(x, "does_not_apply_because"));
         }
     }
-    printf("\nHow rules combine: %s\n", d->combination);
+    printf("\nHow rules combine: %s\n", jstr(d, "combination"));
 }
 
 static int run_determine(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
     struct cl_error err = {0};
-    const char *product = cli_opt(cmd, args, "product"), *spec = cli_opt(cmd, args, "spec");
-    const char *to = cli_opt(cmd, args, "to");
-    if (!product && !spec) return cli_usage_error(cli, cmd, "--product P (or --spec FILE) is required");
-    if (product && spec) return cli_usage_error(cli, cmd, "give --product or --spec, not both");
-    if (!to) return cli_usage_error(cli, cmd, "--to CC (destination country) is required");
-    struct cl_sale sale = {.date = cl_date_today()};
-    char dest[3], from[3] = "US", hq[3];
+    const char *spec = cli_opt(cmd, args, "spec");
+    if (!cli_opt(cmd, args, "product") && !spec) return cli_usage_error(cli, cmd, "--product P (or --spec FILE) is required");
+    if (!cli_opt(cmd, args, "to")) return cli_usage_error(cli, cmd, "--to CC (destination country) is required");
+    cli->rules_dir = cli_opt(cmd, args, "rules");
+    json_t *req = json_object();
+    static const char *const text_opts[][2] = {{"product", "product"}, {"to", "to"}, {"from", "from"},
+                                               {"headquarters", "headquarters"}, {"buyer", "buyer"},
+                                               {"end-use", "end_use"}, {"transaction", "transaction"},
+                                               {"value", "value_usd"}, {"date", "date"}};
+    for (size_t i = 0; i < sizeof(text_opts) / sizeof(text_opts[0]); i++) {
+        const char *v = cli_opt(cmd, args, text_opts[i][0]);
+        if (v) json_object_set_new(req, text_opts[i][1], json_string(v));
+    }
     const char *v;
-    if (country_opt("to", to, dest, &err) || country_opt("from", cli_opt(cmd, args, "from"), from, &err) ||
-        country_opt("headquarters", cli_opt(cmd, args, "headquarters"), hq, &err))
-        return cli_usage_error(cli, cmd, "%s", err.msg);
-    sale.destination = dest;
-    sale.exported_from = from;
-    sale.headquarters = cli_opt(cmd, args, "headquarters") ? hq : NULL;
-    sale.buyer = cli_opt(cmd, args, "buyer");
-    sale.end_use = cli_opt(cmd, args, "end-use");
-    sale.transaction = cli_opt(cmd, args, "transaction");
-    if (sale.transaction && strcmp(sale.transaction, "export") && strcmp(sale.transaction, "reexport") &&
-        strcmp(sale.transaction, "in_country_transfer"))
-        return cli_usage_error(cli, cmd, "--transaction: \"%s\" is not export, reexport or in_country_transfer",
-                               sale.transaction);
-    if ((v = cli_opt(cmd, args, "date")) && cli_parse_date("--date", v, &sale.date, &err))
-        return cli_usage_error(cli, cmd, "%s", err.msg);
     if ((v = cli_opt(cmd, args, "quantity"))) {
         char *end;
         long long q = strtoll(v, &end, 10);
-        if (*end || q <= 0) return cli_usage_error(cli, cmd, "--quantity: \"%s\" is not a positive whole number", v);
-        sale.quantity = q;
-    }
-    if ((v = cli_opt(cmd, args, "value")) && cl_money_parse(v, strlen(v), &sale.value_cents))
-        return cli_usage_error(cli, cmd, "--value: \"%s\" is not an amount in US dollars (e.g. 1250000 or 1,250,000.50)", v);
-    char lists[256];
-    if ((v = cli_opt(cmd, args, "listed"))) {
-        if (!cl_strlcpy(lists, v, sizeof(lists))) return cli_usage_error(cli, cmd, "--listed: too long");
-        for (char *tok = strtok(lists, ","); tok; tok = strtok(NULL, ",")) {
-            if (sale.n_listed_on == CL_SALE_MAX_LISTS) return cli_usage_error(cli, cmd, "--listed: too many lists");
-            sale.listed_on[sale.n_listed_on++] = tok;
+        if (*end || q <= 0) {
+            json_decref(req);
+            return cli_usage_error(cli, cmd, "--quantity: \"%s\" is not a positive whole number", v);
         }
+        json_object_set_new(req, "quantity", json_integer(q));
     }
-
-    struct rules_env env;
-    if (env_load(cli, cli_opt(cmd, args, "rules"), &env, &err)) return cli_fail(cli, &err);
-    struct cl_arena arena;
-    cl_arena_init(&arena, 0);
-    int status = CLI_EXIT_OK;
-    struct cl_chip spec_chip;
-    const struct cl_chip *chip = NULL;
+    if ((v = cli_opt(cmd, args, "listed"))) {
+        json_t *lists = json_array();
+        char buf[256];
+        cl_strlcpy(buf, v, sizeof(buf));
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) json_array_append_new(lists, json_string(tok));
+        json_object_set_new(req, "listed_on", lists);
+    }
     if (spec) {
-        if (cl_chip_load_spec(spec, &arena, &spec_chip, &err)) goto fail;
-        chip = &spec_chip;
-    } else if (!(chip = cl_catalog_find(&env.catalog, product))) {
-        cl_error_set(&err, CL_ERR_NOT_FOUND,
-                     "--product: no chip \"%s\" in the catalog (see 'clearance chips', or describe it with --spec FILE)",
-                     product);
-        goto fail;
+        json_t *s = NULL;
+        if (cl_json_load_file(spec, CL_LIMIT_DATA_FILE_BYTES, &s, &err)) {
+            json_decref(req);
+            return cli_fail(cli, &err);
+        }
+        json_object_set_new(req, "spec", s);
+        json_object_del(req, "product");
     }
-    struct cl_classification cls;
-    cl_classify(&env.classifier, chip, sale.date, &cls);
-    sale.classification = &cls;
-    struct cl_determination det;
-    if (cl_determine(&env.rules, &sale, &arena, &det, &err)) goto fail;
-    if (cli->json) {
-        json_t *j = cl_determination_to_json(&det);
-        json_object_set_new(j, "ruleset_digest", json_string(env.rules.digest));
-        status = cli_print_json(j);
-    } else {
-        print_determination(&det);
-    }
-    goto out;
-fail:
-    status = cli_fail(cli, &err);
-out:
-    cl_arena_release(&arena);
-    env_release(&env);
-    return status;
+    return cli_request(cli, "POST", "/v1/determine", req, local_determine, render_determination);
 }
 
 static int run_rules_check(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
@@ -223,10 +147,8 @@ static int run_rules_check(struct cli *cli, const struct cli_cmd *cmd, struct cl
     struct cl_ruleset rs;
     int status = CLI_EXIT_OK;
     if (cl_ruleset_load_files((const char *const *)args->pos, (size_t)args->npos, &classifier, &rs, &err)) {
-        if (cli->json) {
-            json_t *o = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", cl_err_name(err.code), "message", err.msg);
-            cli_print_json(o);
-        }
+        if (cli->json)
+            cli_print_json(json_pack("{s:b, s:s, s:s}", "ok", 0, "error", cl_err_name(err.code), "message", err.msg));
         status = cli_fail(cli, &err);
     } else {
         if (cli->json)
@@ -242,40 +164,28 @@ static int run_rules_check(struct cli *cli, const struct cli_cmd *cmd, struct cl
     return status;
 }
 
+static void render_rules_at(const json_t *doc)
+{
+    const json_t *rules = json_object_get(doc, "rules");
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        const json_t *r = json_array_get(rules, i);
+        printf("%-2s %-34s %-12s %s..%s  %s%s\n     %s\n     %s\n", jstr(r, "jurisdiction"), jstr(r, "id"),
+               jstr(r, "kind"), jstr(r, "effective_from"), jstr(r, "effective_to"),
+               json_is_string(json_object_get(r, "review_policy")) ? jstr(r, "review_policy") : "-",
+               jbool(r, "binding") ? "" : " (not binding)", jstr(r, "title"), jstr(r, "citation"));
+    }
+    size_t n = json_array_size(rules);
+    printf("%zu rule%s in force on %s (rule set %.16s)\n", n, n == 1 ? "" : "s", jstr(doc, "date"),
+           jstr(doc, "ruleset_digest"));
+}
+
 static int run_rules_at(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
-    struct cl_error err = {0};
-    cl_date date;
-    if (cli_parse_date("DATE", args->pos[0], &date, &err)) return cli_usage_error(cli, cmd, "%s", err.msg);
-    struct rules_env env;
-    if (env_load(cli, cli_opt(cmd, args, "rules"), &env, &err)) return cli_fail(cli, &err);
+    cli->rules_dir = cli_opt(cmd, args, "rules");
+    json_t *req = json_pack("{s:s}", "date", args->pos[0]);
     const char *jur = cli_opt(cmd, args, "jurisdiction");
-    int status = CLI_EXIT_OK;
-    json_t *arr = json_array();
-    size_t shown = 0;
-    for (size_t i = 0; i < env.rules.n_rules; i++) {
-        const struct cl_rule *r = &env.rules.rules[i];
-        if (!cl_rule_in_force(r, date) || (jur && strcasecmp(jur, r->jurisdiction) != 0)) continue;
-        shown++;
-        if (cli->json) {
-            json_array_append_new(arr, cl_rule_to_json(r));
-            continue;
-        }
-        char from[CL_DATE_TEXT_BYTES], to[CL_DATE_TEXT_BYTES];
-        cl_date_format(r->effective_from, from);
-        cl_date_format(r->effective_to, to);
-        printf("%-2s %-34s %-10s %s..%s  %s%s\n     %s\n     %s\n", r->jurisdiction, r->id, r->kind, from,
-               to[0] ? to : "", r->policy ? cl_policy_id(r->policy) : "-", r->binding ? "" : " (not binding)", r->title,
-               r->citation);
-    }
-    if (cli->json) status = cli_print_json(arr);
-    else {
-        json_decref(arr);
-        printf("%zu rule%s in force on %s (rule set %.16s)\n", shown, shown == 1 ? "" : "s", args->pos[0],
-               env.rules.digest);
-    }
-    env_release(&env);
-    return status;
+    if (jur) json_object_set_new(req, "jurisdiction", json_string(jur));
+    return cli_request(cli, "POST", "/v1/rules/at", req, local_rules_at, render_rules_at);
 }
 
 static const struct cli_opt determine_opts[] = {

@@ -59,14 +59,17 @@ expect_status 65 "$BIN" rules check "$work/broken.json"
 expect_contains "$err" "broken.json:2:" "syntax error with line"
 expect_status 65 "$BIN" determine --product H200 --to CN --rules "$work"
 expect_status 0 "$BIN" --json rules at 2026-02-01
-expect_eq "$(jq -r 'map(.id) | index("us-case-by-case-2026-01-15") != null' <<<"$out")" true "2026 rule in force"
+expect_eq "$(jq -r '.rules | map(.id) | index("us-case-by-case-2026-01-15") != null' <<<"$out")" true "2026 rule in force"
 expect_status 0 "$BIN" --json rules at 2025-11-01
-expect_eq "$(jq -r 'map(.id) | index("us-case-by-case-2026-01-15") == null' <<<"$out")" true "2026 rule not yet in force"
+expect_eq "$(jq -r '.rules | map(.id) | index("us-case-by-case-2026-01-15") == null' <<<"$out")" true "2026 rule not yet in force"
 
 # usage errors exit 2, unknown data 65
 expect_status 2 "$BIN" determine --product H200
 expect_contains "$err" "--to CC" "missing --to named"
-expect_status 2 "$BIN" determine --product H200 --to China
+expect_status 65 "$BIN" determine --product H200 --to China
+expect_contains "$err" '--to: "China" is not a two-letter country code' "bad option value named as the option"
+expect_status 65 "$BIN" determine --product H200 --to CN --value 12.345
+expect_contains "$err" '--value: "12.345"' "renamed option named"
 expect_status 2 "$BIN" classify H200 --bogus
 expect_status 65 "$BIN" classify H300
 expect_contains "$err" 'no chip "H300"' "unknown chip named"
