@@ -133,10 +133,8 @@ int cli_request(struct cli *cli, const char *method, const char *path, json_t *r
     json_t *out = NULL;
     enum cl_err rc;
     if (cli->server) rc = cli_http(cli, method, path, req, &out, &err);
-    else {
-        rc = local(cli, req, &out, &err);
-        field_to_option(&err);
-    }
+    else rc = local(cli, req, &out, &err);
+    field_to_option(&err);
     json_decref(req);
     int status = CLI_EXIT_OK;
     if (out) {
