@@ -142,6 +142,27 @@ static int run_keys_revoke(struct cli *cli, const struct cli_cmd *cmd, struct cl
     return rc ? cli_fail(cli, &err) : CLI_EXIT_OK;
 }
 
+static int run_routes(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    (void)cmd, (void)args;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < srv_n_routes; i++) {
+        const struct srv_route *r = &srv_routes[i];
+        const char *access = r->action == SRV_PUBLIC          ? "public"
+                             : r->action == SRV_AUTHENTICATED ? "any key"
+                                                              : cl_action_id((enum cl_action)r->action);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "method", r->method, "path", r->pattern, "access",
+                                             access, "summary", r->summary));
+    }
+    if (cli->json) return cli_print_json(arr);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *r = json_array_get(arr, i);
+        printf("%-7s %-34s %-16s %s\n", jstr(r, "method"), jstr(r, "path"), jstr(r, "access"), jstr(r, "summary"));
+    }
+    json_decref(arr);
+    return CLI_EXIT_OK;
+}
+
 static const struct cli_opt serve_opts[] = {
     {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks a free one)"},
     {"db", "PATH|URL", "database: a SQLite file or a postgres:// URL (default the global --db)"},
@@ -164,6 +185,7 @@ const struct cli_cmd cli_cmds_server[] = {
     {"serve", "[--listen HOST:PORT] [--db PATH|URL] [--threads N] [--access-log FILE]",
      "Serve the HTTP/JSON API and the dashboard.", serve_opts, 0, 0, run_serve,
      "Stops on SIGINT or SIGTERM. Several nodes may share one PostgreSQL database."},
+    {"routes", "[--json]", "List the server's routes and the action each requires.", no_opts, 0, 0, run_routes, NULL},
     {"keys create", "--role ROLE [--party NAME] [--label TEXT]", "Create an API key; it is printed once.",
      create_opts, 0, 0, run_keys_create, NULL},
     {"keys list", "", "List API keys (ids, roles, parties; never secrets).", no_opts, 0, 0, run_keys_list, NULL},
