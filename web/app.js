@@ -160,15 +160,17 @@ $('#rules-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadR
 
 // ---- sign in --------------------------------------------------------------------------------------------------
 async function signIn() {
+  let failure = null;
   try {
     state.who = state.key ? await api('GET', '/v1/whoami') : null;
   } catch (e) {
-    state.key = ''; state.who = null; sessionStorage.removeItem('clearance.key'); showError(e);
+    state.key = ''; state.who = null; sessionStorage.removeItem('clearance.key'); failure = e;
   }
   $('#who').textContent = state.who ? `${state.who.role}${state.who.party ? ' (' + state.who.party + ')' : ''}` : 'not signed in';
   $('#signout').hidden = !state.who;
   renderTabs();
   await show('overview');
+  if (failure) showError(failure);
 }
 
 $('#signin').addEventListener('submit', (ev) => {
