@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,37 @@ static const char *bearer_key(struct srv_req *r)
     return srv_header(r, "X-API-Key");
 }
 
+/* Verified keys are remembered per thread for KEY_CACHE_US, so a busy client costs one database lookup a second;
+ * a revoked key stops working within that time. Entries hold a hash of the key, never the key. */
+#define KEY_CACHE_SLOTS 64
+#define KEY_CACHE_US 1000000
+struct key_cache_entry {
+    unsigned char digest[32];
+    struct cl_principal principal;
+    cl_time verified_at;
+};
+static __thread struct key_cache_entry key_cache[KEY_CACHE_SLOTS];
+
+static enum cl_err verify_key(struct srv_req *r, const char *key, struct cl_error *err)
+{
+    unsigned char d[32];
+    crypto_hash_sha256(d, (const unsigned char *)key, strlen(key));
+    struct key_cache_entry *e = &key_cache[d[0] % KEY_CACHE_SLOTS];
+    cl_time now = cl_time_now();
+    if (e->verified_at && now - e->verified_at < KEY_CACHE_US && memcmp(e->digest, d, sizeof(d)) == 0) {
+        r->principal = e->principal;
+        return CL_OK;
+    }
+    struct cl_store *st = srv_store(r, err);
+    if (!st) return err->code;
+    enum cl_err rc = cl_access_key_verify(st, key, &r->principal, err);
+    if (rc) return rc;
+    memcpy(e->digest, d, sizeof(d));
+    e->principal = r->principal;
+    e->verified_at = now;
+    return CL_OK;
+}
+
 static enum MHD_Result handle(struct srv *s, struct srv_req *r)
 {
     struct cl_error err = {0};
@@ -262,8 +294,7 @@ static enum MHD_Result handle(struct srv *s, struct srv_req *r)
     /* the key, when given, is checked even on public routes so a bad key never passes silently */
     const char *key = bearer_key(r);
     if (key) {
-        struct cl_store *st = srv_store(r, &err);
-        if (!st || cl_access_key_verify(st, key, &r->principal, &err)) {
+        if (verify_key(r, key, &err)) {
             if (err.code == CL_ERR_FORBIDDEN) err.code = CL_ERR_AUTH;
             return send_error(s, r, &err, NULL);
         }
