@@ -60,7 +60,7 @@ static const char *fx_fresh(const char *pg_url, const char *schema)
     return fx_target;
 }
 
-static void fx_cleanup(void)
+__attribute__((unused)) static void fx_cleanup(void)
 {
     if (!fx_sqlite_path[0]) return;
     char p[80];
@@ -121,7 +121,7 @@ static enum cl_err fx_act(struct cl_app *app, const char *date, const char *acti
 }
 
 /* The result's integer field (after a dotted path like "reservations.0.quantity"); -1 when absent. */
-static long long fx_int(const char *path)
+__attribute__((unused)) static long long fx_int(const char *path)
 {
     json_t *v = fx_res.object;
     char buf[128];
@@ -131,7 +131,7 @@ static long long fx_int(const char *path)
     return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
-static const char *fx_str(const char *path)
+__attribute__((unused)) static const char *fx_str(const char *path)
 {
     json_t *v = fx_res.object;
     char buf[128];
@@ -155,7 +155,7 @@ static const char *fx_str(const char *path)
     } while (0)
 
 /* Checks the action was refused with exactly this set of codes (a space-separated list). */
-static bool fx_codes_are(const char *codes)
+__attribute__((unused)) static bool fx_codes_are(const char *codes)
 {
     if (fx_rc != CL_ERR_REFUSED || !fx_res.refused) return false;
     char buf[512];
