@@ -30,9 +30,11 @@ enum cl_err cl_app_env_load(const char *data_dir, const char *rules_dir, struct 
 void cl_app_env_release(struct cl_app_env *env);
 
 /* One connection to the ledger's store. Used by one thread at a time. */
+struct cl_app_cache;
 struct cl_app {
     const struct cl_app_env *env; /* borrowed */
     struct cl_store *st;          /* owned */
+    struct cl_app_cache *cache;   /* owned: what the rules require per sale (pure), and parties' fixed facts */
     cl_ledger_event_hook hook;    /* called for each event record in its transaction; may be NULL */
     void *hook_ctx;
     bool in_batch;

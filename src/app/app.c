@@ -41,11 +41,43 @@ void cl_app_env_release(struct cl_app_env *env)
     env->loaded = 0;
 }
 
+/* Per connection: determinations are pure functions of the sale's facts and the rule set, which does not change
+ * while the app is open, so they are kept; so are the facts of parties that never change (id, name, roles,
+ * country, headquarters), forgotten on every rollback in case the party was added by what was rolled back. */
+#define CACHE_RULINGS 64
+#define CACHE_PARTIES 128
+
+struct ruling {
+    char key[768];
+    struct cl_ledger_requirements req;
+};
+
+struct cl_app_cache {
+    struct cl_arena arena; /* the rulings' arrays */
+    struct ruling rulings[CACHE_RULINGS];
+    size_t n_rulings;
+    char party_keys[CACHE_PARTIES][CL_LIMIT_NAME_BYTES];
+    struct cl_ledger_party_info parties[CACHE_PARTIES];
+    size_t n_parties;
+};
+
+static void forget_parties(struct cl_app *app)
+{
+    app->cache->n_parties = 0;
+}
+
 enum cl_err cl_app_open(const struct cl_app_env *env, const char *target, const struct cl_store_options *options,
                         struct cl_app **out, struct cl_error *err)
 {
     struct cl_app *app = calloc(1, sizeof(*app));
     if (!app) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    app->cache = malloc(sizeof(*app->cache));
+    if (!app->cache) {
+        free(app);
+        return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    }
+    cl_arena_init(&app->cache->arena, 0);
+    app->cache->n_rulings = app->cache->n_parties = 0;
     app->env = env;
     enum cl_err rc = cl_store_open(target, options, &app->st, err);
     if (!rc) rc = cl_ledger_migrate(app->st, err);
@@ -61,6 +93,8 @@ void cl_app_close(struct cl_app *app)
 {
     if (!app) return;
     cl_store_close(app->st);
+    cl_arena_release(&app->cache->arena);
+    free(app->cache);
     free(app);
 }
 
@@ -82,6 +116,7 @@ enum cl_err cl_app_batch_commit(struct cl_app *app, struct cl_error *err)
 void cl_app_batch_rollback(struct cl_app *app)
 {
     app->in_batch = false;
+    forget_parties(app);
     cl_store_rollback(app->st);
 }
 
@@ -89,7 +124,10 @@ void cl_app_batch_rollback(struct cl_app *app)
 
 void cl_app_result_init(struct cl_app_result *r)
 {
-    memset(r, 0, sizeof(*r));
+    /* not the whole struct: the refusal's reasons are only read up to refusal.n */
+    r->object = NULL;
+    r->events = NULL;
+    r->refused = r->replayed = false;
     cl_ledger_refusal_init(&r->refusal);
 }
 
@@ -127,12 +165,14 @@ struct run {
     struct cl_ledger_ctx cx;
     struct cl_arena arena;
     body_fn body;
+    int attempts;
     struct cl_error refused; /* the refusal's message, kept across the commit */
 };
 
 static enum cl_err attempt(void *ctx, struct cl_error *err)
 {
     struct run *run = ctx;
+    if (run->attempts++) forget_parties(run->app); /* the previous attempt was rolled back */
     json_decref(run->out->object);
     run->out->object = NULL;
     json_decref(run->out->events);
@@ -200,7 +240,8 @@ enum cl_err cl_app_execute(struct cl_app *app, const struct cl_app_actor *who, c
     }
     if (!rc && out->refused) rc = cl_error_set(err, CL_ERR_REFUSED, "%s", run.refused.msg);
     if (rc && rc != CL_ERR_REFUSED) {
-        /* nothing was committed: no object, no events */
+        /* nothing was committed: no object, no events, and no party it may have added */
+        forget_parties(app);
         json_decref(out->object);
         out->object = NULL;
         json_decref(out->events);
@@ -219,8 +260,40 @@ struct sale_facts {
 };
 
 /* Runs the rules for one sale on cx.date and converts what they require into ledger values (in the arena). */
+static enum cl_err determine(struct run *run, struct cl_arena *arena, const struct sale_facts *f,
+                             struct cl_ledger_requirements *out, struct cl_error *err);
+
 static enum cl_err requirements(struct run *run, const struct sale_facts *f, struct cl_ledger_requirements *out,
-                                const struct cl_determination **out_det, struct cl_error *err)
+                                struct cl_error *err)
+{
+    struct cl_app_cache *c = run->app->cache;
+    char key[768], date[CL_DATE_TEXT_BYTES];
+    cl_date_format(run->cx.date, date);
+    int n = snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%s|%s", f->product, f->destination,
+                     f->exported_from ? f->exported_from : "", f->headquarters ? f->headquarters : "",
+                     f->buyer ? f->buyer : "", f->end_use ? f->end_use : "", date);
+    bool cacheable = n > 0 && (size_t)n < sizeof(key);
+    for (size_t i = 0; cacheable && i < c->n_rulings; i++)
+        if (!strcmp(c->rulings[i].key, key)) {
+            *out = c->rulings[i].req;
+            return CL_OK;
+        }
+    if (!cacheable) return determine(run, &run->arena, f, out, err);
+    if (c->n_rulings == CACHE_RULINGS) {
+        cl_arena_release(&c->arena);
+        c->n_rulings = 0;
+    }
+    enum cl_err rc = determine(run, &c->arena, f, out, err);
+    if (rc) return rc;
+    struct ruling *r = &c->rulings[c->n_rulings++];
+    memcpy(r->key, key, (size_t)n + 1);
+    r->req = *out;
+    return CL_OK;
+}
+
+/* Runs the rules for one sale on cx.date; the requirements' arrays live in arena and borrow from the rule set. */
+static enum cl_err determine(struct run *run, struct cl_arena *arena, const struct sale_facts *f,
+                             struct cl_ledger_requirements *out, struct cl_error *err)
 {
     const struct cl_app_env *env = run->app->env;
     const struct cl_chip *chip = cl_catalog_find(&env->catalog, f->product);
@@ -251,10 +324,10 @@ static enum cl_err requirements(struct run *run, const struct sale_facts *f, str
         nc += det->jurisdictions[j].n_conditions;
         nch += det->jurisdictions[j].n_charges;
     }
-    struct cl_ledger_req_policy *pol = cl_arena_alloc(&run->arena, (det->n_jurisdictions + 1) * sizeof(*pol));
-    struct cl_ledger_req_auth *au = cl_arena_alloc(&run->arena, (na + 1) * sizeof(*au));
-    struct cl_ledger_req_condition *co = cl_arena_alloc(&run->arena, (nc + 1) * sizeof(*co));
-    struct cl_ledger_req_charge *ch = cl_arena_alloc(&run->arena, (nch + 1) * sizeof(*ch));
+    struct cl_ledger_req_policy *pol = cl_arena_alloc(arena, (det->n_jurisdictions + 1) * sizeof(*pol));
+    struct cl_ledger_req_auth *au = cl_arena_alloc(arena, (na + 1) * sizeof(*au));
+    struct cl_ledger_req_condition *co = cl_arena_alloc(arena, (nc + 1) * sizeof(*co));
+    struct cl_ledger_req_charge *ch = cl_arena_alloc(arena, (nch + 1) * sizeof(*ch));
     if (!pol || !au || !co || !ch) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     for (size_t j = 0; j < det->n_jurisdictions; j++) {
         const struct cl_jurisdiction_result *jr = &det->jurisdictions[j];
@@ -282,8 +355,25 @@ static enum cl_err requirements(struct run *run, const struct sale_facts *f, str
     out->auths = au;
     out->conditions = co;
     out->charges = ch;
-    if (out_det) *out_det = det;
     return CL_OK;
+}
+
+/* A party's fixed facts, from the cache or the store. */
+static enum cl_err party_get(struct run *run, const char *name, struct cl_ledger_party_info *out,
+                             struct cl_error *err)
+{
+    struct cl_app_cache *c = run->app->cache;
+    for (size_t i = 0; name && i < c->n_parties; i++)
+        if (!strcmp(c->party_keys[i], name)) {
+            *out = c->parties[i];
+            return CL_OK;
+        }
+    enum cl_err rc = cl_ledger_party_get(run->cx.st, name, out, err);
+    if (!rc && c->n_parties < CACHE_PARTIES && strlen(name) < CL_LIMIT_NAME_BYTES) {
+        memcpy(c->party_keys[c->n_parties], name, strlen(name) + 1);
+        c->parties[c->n_parties++] = *out;
+    }
+    return rc;
 }
 
 static bool has_role(const char *roles, const char *role)
@@ -336,8 +426,8 @@ static enum cl_err auth_sale(struct run *run, const char *holder, const char *co
     struct cl_ledger_party_info *h = cl_arena_alloc(&run->arena, sizeof(*h));
     struct cl_ledger_party_info *c = cl_arena_alloc(&run->arena, sizeof(*c));
     if (!h || !c) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
-    enum cl_err rc = cl_ledger_party_get(run->cx.st, holder, h, err);
-    if (!rc && counterparty && *counterparty) rc = cl_ledger_party_get(run->cx.st, counterparty, c, err);
+    enum cl_err rc = party_get(run, holder, h, err);
+    if (!rc && counterparty && *counterparty) rc = party_get(run, counterparty, c, err);
     if (rc) return rc;
     bool have_c = counterparty && *counterparty;
     const struct cl_ledger_party_info *buyer = has_role(h->roles, "importer") || !have_c ? h : c;
@@ -366,7 +456,7 @@ static enum cl_err do_auth_apply(struct run *run, struct cl_error *err)
         struct sale_facts f;
         struct cl_ledger_requirements r;
         enum cl_err rc = auth_sale(run, q->holder, q->n_list ? q->list[0] : NULL, q->destination, q->products[i], &f, err);
-        if (!rc) rc = requirements(run, &f, &r, NULL, err);
+        if (!rc) rc = requirements(run, &f, &r, err);
         if (rc) return rc;
         if (!destination) destination = f.destination;
         for (size_t k = 0; k < r.n_auths; k++)
@@ -408,7 +498,7 @@ static enum cl_err sync_conditions(struct run *run, const char *ref, struct cl_e
     struct cl_ledger_requirements r;
     enum cl_err rc = cl_ledger_auth_get(run->cx.st, ref, &a, err);
     if (!rc) rc = auth_sale(run, a.holder, a.counterparty, a.destination, a.product, &f, err);
-    if (!rc) rc = requirements(run, &f, &r, NULL, err);
+    if (!rc) rc = requirements(run, &f, &r, err);
     for (size_t k = 0; !rc && k < r.n_conditions; k++)
         if (!strcmp(r.conditions[k].jurisdiction, a.jurisdiction))
             rc = cl_ledger_auth_condition_add(&run->cx, ref, &r.conditions[k], err);
@@ -517,13 +607,13 @@ static enum cl_err do_order_place(struct run *run, struct cl_error *err)
     struct cl_ledger_party_info *e = cl_arena_alloc(&run->arena, sizeof(*e));
     struct cl_ledger_party_info *b = cl_arena_alloc(&run->arena, sizeof(*b));
     if (!e || !b) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
-    enum cl_err rc = cl_ledger_party_get(run->cx.st, q->exporter, e, err);
-    if (!rc) rc = cl_ledger_party_get(run->cx.st, q->buyer, b, err);
+    enum cl_err rc = party_get(run, q->exporter, e, err);
+    if (!rc) rc = party_get(run, q->buyer, b, err);
     if (rc) return rc;
     struct sale_facts f = {q->product, q->destination ? q->destination : b->country, e->country, b->name,
                            b->headquarters, q->end_use, q->quantity, q->value_cents};
     struct cl_ledger_requirements r;
-    rc = requirements(run, &f, &r, NULL, err);
+    rc = requirements(run, &f, &r, err);
     if (rc) return rc;
     struct cl_ledger_order_spec s = {q->ref, q->key, e->name, b->name, q->product, f.destination, q->end_use,
                                      q->quantity, q->value_cents, q->expires_on};
@@ -544,8 +634,8 @@ static enum cl_err do_ship(struct run *run, struct cl_error *err)
     struct cl_ledger_party_info *b = cl_arena_alloc(&run->arena, sizeof(*b));
     if (!o || !e || !b) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     enum cl_err rc = cl_ledger_order_get(run->cx.st, q->order, o, err);
-    if (!rc) rc = cl_ledger_party_get(run->cx.st, o->exporter, e, err);
-    if (!rc) rc = cl_ledger_party_get(run->cx.st, o->buyer, b, err);
+    if (!rc) rc = party_get(run, o->exporter, e, err);
+    if (!rc) rc = party_get(run, o->buyer, b, err);
     if (rc) return rc;
     int64_t left = o->quantity - o->quantity_shipped;
     int64_t value = q->quantity > 0 && q->quantity <= left
@@ -555,7 +645,7 @@ static enum cl_err do_ship(struct run *run, struct cl_error *err)
     struct sale_facts f = {o->product, o->destination, e->country, b->name, b->headquarters,
                            o->end_use[0] ? o->end_use : NULL, q->quantity, value};
     struct cl_ledger_requirements r;
-    rc = requirements(run, &f, &r, NULL, err);
+    rc = requirements(run, &f, &r, err);
     if (rc) return rc;
     struct cl_ledger_ship_spec s = {q->order, q->ref, q->key, q->quantity};
     return cl_ledger_ship(&run->cx, &s, &r, &run->out->object, &run->out->replayed, &run->out->refusal, err);

@@ -292,8 +292,9 @@ enum cl_err lg_ref(struct cl_store *st, const char *table, const char *given, co
         snprintf(out, CL_LEDGER_REF_BYTES, "%s", given);
         return CL_OK;
     }
+    /* the next number after the newest row: MAX of the key is a lookup, where COUNT would scan the table */
     char count_sql[96];
-    snprintf(count_sql, sizeof(count_sql), "SELECT COUNT(*) FROM %s", table);
+    snprintf(count_sql, sizeof(count_sql), "SELECT COALESCE(MAX(id), 0) FROM %s", table);
     int64_t n = 0;
     enum cl_err rc = cl_store_query_int(st, count_sql, NULL, 0, &n, NULL, err);
     for (; !rc; n++) {

@@ -50,6 +50,18 @@ static enum cl_err target_row_fn(void *ctx, const struct cl_row *row, struct cl_
     return CL_OK;
 }
 
+/* The invariant of an authorization's row (quantity_cap, reserved, consumed, value limit, reserved, consumed). */
+static void assert_auth(const struct target_row *t)
+{
+    CL_ASSERT(t->found);
+    CL_ASSERT(t->v[1] >= 0);
+    CL_ASSERT(t->v[2] >= 0);
+    CL_ASSERT(t->null[0] || t->v[1] + t->v[2] <= t->v[0]);
+    CL_ASSERT(t->v[4] >= 0);
+    CL_ASSERT(t->v[5] >= 0);
+    CL_ASSERT(t->null[3] || t->v[4] + t->v[5] <= t->v[3]);
+}
+
 static enum cl_err assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err)
 {
     struct target_row t = {0};
@@ -61,13 +73,7 @@ static enum cl_err assert_target(struct cl_store *st, int64_t auth_id, int64_t p
                             " value_reserved_cents, value_consumed_cents FROM ledger_auths WHERE id = ?",
                             p, 1, target_row_fn, &t, err);
         if (rc) return rc;
-        CL_ASSERT(t.found);
-        CL_ASSERT(t.v[1] >= 0);
-        CL_ASSERT(t.v[2] >= 0);
-        CL_ASSERT(t.null[0] || t.v[1] + t.v[2] <= t.v[0]);
-        CL_ASSERT(t.v[4] >= 0);
-        CL_ASSERT(t.v[5] >= 0);
-        CL_ASSERT(t.null[3] || t.v[4] + t.v[5] <= t.v[3]);
+        assert_auth(&t);
     } else {
         struct cl_val p[] = {CL_VINT(pool_id)};
         rc = cl_store_query(st,
@@ -429,14 +435,15 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
     }
 
     /* One authorization per required kind and jurisdiction (several rules may require the same licence). */
-    struct candidates *cs = calloc(1, sizeof(*cs));
-    struct pool_hits *pools = calloc(1, sizeof(*pools));
+    struct candidates *cs = malloc(sizeof(*cs));
+    struct pool_hits *pools = malloc(sizeof(*pools));
     int64_t chosen[16];
     size_t n_chosen = 0;
     if (!cs || !pools) {
         rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
         goto out_free;
     }
+    cs->n = pools->n = 0;
     for (size_t i = 0; !rc && i < req->n_auths; i++) {
         const struct cl_ledger_req_auth *a = &req->auths[i];
         bool dup = false;
@@ -542,19 +549,20 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                            "INSERT INTO ledger_reservations (order_id, auth_id, quantity, value_cents, state)"
                            " VALUES (?, ?, ?, ?, 'held')",
                            rv, 4, NULL, err);
-        int64_t changes = 0;
+        struct target_row t = {0};
         struct cl_val uv[] = {CL_VINT(s->quantity), CL_VINT(s->value_cents), CL_VINT(chosen[i]), CL_VINT(s->quantity),
                               CL_VINT(s->value_cents)};
         if (!rc)
-            rc = cl_store_exec(cx->st,
-                               "UPDATE ledger_auths SET quantity_reserved = quantity_reserved + ?,"
-                               " value_reserved_cents = value_reserved_cents + ? WHERE id = ?"
-                               " AND (quantity_cap IS NULL OR quantity_reserved + quantity_consumed + ? <= quantity_cap)"
-                               " AND (value_limit_cents IS NULL OR value_reserved_cents + value_consumed_cents + ?"
-                               " <= value_limit_cents)",
-                               uv, 5, &changes, err);
-        if (!rc && changes != 1) rc = cl_error_set(err, CL_ERR_BUSY, "authorization capacity changed: try again");
-        if (!rc) rc = assert_target(cx->st, chosen[i], 0, err);
+            rc = cl_store_query(cx->st,
+                                "UPDATE ledger_auths SET quantity_reserved = quantity_reserved + ?,"
+                                " value_reserved_cents = value_reserved_cents + ? WHERE id = ?"
+                                " AND (quantity_cap IS NULL OR quantity_reserved + quantity_consumed + ? <= quantity_cap)"
+                                " AND (value_limit_cents IS NULL OR value_reserved_cents + value_consumed_cents + ?"
+                                " <= value_limit_cents) RETURNING quantity_cap, quantity_reserved, quantity_consumed,"
+                                " value_limit_cents, value_reserved_cents, value_consumed_cents",
+                                uv, 5, target_row_fn, &t, err);
+        if (!rc && !t.found) rc = cl_error_set(err, CL_ERR_BUSY, "authorization capacity changed: try again");
+        if (!rc) assert_auth(&t);
     }
     for (size_t i = 0; !rc && i < pools->n; i++) {
         const struct pool_hit *p = &pools->p[i];
@@ -563,16 +571,21 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                            "INSERT INTO ledger_reservations (order_id, pool_id, quantity, value_cents, state)"
                            " VALUES (?, ?, ?, 0, 'held')",
                            rv, 3, NULL, err);
-        int64_t changes = 0;
+        struct target_row t = {0};
         int64_t cap = lg_pool_cap(p->follows, p->cap_quantity, p->counter_value, p->ratio_ppm);
         struct cl_val uv[] = {CL_VINT(s->quantity), CL_VINT(p->id), CL_VINT(s->quantity), CL_VINT(cap)};
         if (!rc)
-            rc = cl_store_exec(cx->st,
-                               "UPDATE ledger_pools SET quantity_reserved = quantity_reserved + ? WHERE id = ?"
-                               " AND quantity_reserved + quantity_consumed + ? <= ?",
-                               uv, 4, &changes, err);
-        if (!rc && changes != 1) rc = cl_error_set(err, CL_ERR_BUSY, "pool capacity changed: try again");
-        if (!rc) rc = assert_target(cx->st, 0, p->id, err);
+            rc = cl_store_query(cx->st,
+                                "UPDATE ledger_pools SET quantity_reserved = quantity_reserved + ? WHERE id = ?"
+                                " AND quantity_reserved + quantity_consumed + ? <= ? RETURNING quantity_reserved,"
+                                " quantity_consumed",
+                                uv, 4, target_row_fn, &t, err);
+        if (!rc && !t.found) rc = cl_error_set(err, CL_ERR_BUSY, "pool capacity changed: try again");
+        if (!rc) {
+            CL_ASSERT(t.v[0] >= 0);
+            CL_ASSERT(t.v[1] >= 0);
+            CL_ASSERT(t.v[0] + t.v[1] <= cap);
+        }
     }
     if (!rc) rc = lg_order_json(cx->st, order_id, out_order, err);
     if (!rc) {

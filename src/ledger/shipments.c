@@ -198,6 +198,30 @@ static enum cl_err order_more_row(void *ctx, const struct cl_row *row, struct cl
     return CL_OK;
 }
 
+/* Asserts the invariant on the row an UPDATE ... RETURNING gave back: reserved + consumed within the cap. */
+static enum cl_err assert_auth_row(void *ctx, const struct cl_row *row, struct cl_error *err)
+{
+    (void)err;
+    *(int *)ctx += 1;
+    CL_ASSERT(cl_row_int(row, 1) >= 0);
+    CL_ASSERT(cl_row_int(row, 2) >= 0);
+    CL_ASSERT(cl_row_is_null(row, 0) || cl_row_int(row, 1) + cl_row_int(row, 2) <= cl_row_int(row, 0));
+    CL_ASSERT(cl_row_int(row, 4) >= 0);
+    CL_ASSERT(cl_row_int(row, 5) >= 0);
+    CL_ASSERT(cl_row_is_null(row, 3) || cl_row_int(row, 4) + cl_row_int(row, 5) <= cl_row_int(row, 3));
+    return CL_OK;
+}
+
+static enum cl_err assert_pool_row(void *ctx, const struct cl_row *row, struct cl_error *err)
+{
+    (void)err;
+    *(int *)ctx += 1;
+    CL_ASSERT(cl_row_int(row, 1) >= 0);
+    CL_ASSERT(cl_row_int(row, 2) >= 0);
+    CL_ASSERT(cl_row_int(row, 0) || cl_row_int(row, 1) + cl_row_int(row, 2) <= cl_row_int(row, 3));
+    return CL_OK;
+}
+
 static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, int64_t q, int64_t v, bool last,
                         struct cl_error *err)
 {
@@ -207,19 +231,27 @@ static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, in
                                    " value_posted_cents = value_posted_cents + ?, state = ? WHERE id = ?",
                                    rv, 4, NULL, err);
     if (rc) return rc;
+    /* the invariant, on the row as the update left it */
+    int rows = 0;
     if (h->auth_id) {
         struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(v), CL_VINT(v), CL_VINT(h->auth_id)};
-        return cl_store_exec(cx->st,
-                             "UPDATE ledger_auths SET quantity_reserved = quantity_reserved - ?,"
-                             " quantity_consumed = quantity_consumed + ?, value_reserved_cents = value_reserved_cents - ?,"
-                             " value_consumed_cents = value_consumed_cents + ? WHERE id = ?",
-                             u, 5, NULL, err);
+        rc = cl_store_query(cx->st,
+                            "UPDATE ledger_auths SET quantity_reserved = quantity_reserved - ?,"
+                            " quantity_consumed = quantity_consumed + ?, value_reserved_cents = value_reserved_cents - ?,"
+                            " value_consumed_cents = value_consumed_cents + ? WHERE id = ? RETURNING quantity_cap,"
+                            " quantity_reserved, quantity_consumed, value_limit_cents, value_reserved_cents,"
+                            " value_consumed_cents",
+                            u, 5, assert_auth_row, &rows, err);
+    } else {
+        struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(h->pool_id)};
+        rc = cl_store_query(cx->st,
+                            "UPDATE ledger_pools SET quantity_reserved = quantity_reserved - ?,"
+                            " quantity_consumed = quantity_consumed + ? WHERE id = ? RETURNING follows,"
+                            " quantity_reserved, quantity_consumed, cap_quantity",
+                            u, 3, assert_pool_row, &rows, err);
     }
-    struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(h->pool_id)};
-    return cl_store_exec(cx->st,
-                         "UPDATE ledger_pools SET quantity_reserved = quantity_reserved - ?,"
-                         " quantity_consumed = quantity_consumed + ? WHERE id = ?",
-                         u, 3, NULL, err);
+    if (!rc) CL_ASSERT(rows == 1);
+    return rc;
 }
 
 enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledger_ship_spec *s,
@@ -298,12 +330,14 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
         snprintf(x->citation, sizeof(x->citation), "%s", p->citation ? p->citation : "");
     }
 
-    hs = calloc(1, sizeof(*hs));
-    cs = calloc(1, sizeof(*cs));
+    hs = malloc(sizeof(*hs));
+    cs = malloc(sizeof(*cs));
     if (!hs || !cs) {
         rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
         goto out;
     }
+    hs->n = 0;
+    cs->n = cs->dropped = 0;
     rc = cl_store_query(cx->st,
                         "SELECT r.id, r.auth_id, r.pool_id, r.quantity, r.quantity_posted, r.value_cents,"
                         " r.value_posted_cents, r.state, a.ref, a.jurisdiction, a.kind, a.state, a.valid_from,"
@@ -473,22 +507,6 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
                                                      "rate_ppm", (json_int_t)c->rate_ppm, "rule", c->rule_id));
         json_array_append_new(fees_commercial, json_pack("{s:s, s:I, s:I}", "charge", c->id, "base_cents",
                                                          (json_int_t)value, "amount_cents", (json_int_t)amount));
-    }
-    for (size_t k = 0; !rc && k < hs->n; k++) {
-        const struct held *h = &hs->h[k];
-        /* the invariant after posting, on every authorization and pool touched */
-        struct cl_val p[] = {CL_VINT(h->auth_id ? h->auth_id : h->pool_id)};
-        int64_t over = 0;
-        rc = cl_store_query_int(cx->st,
-                                h->auth_id
-                                    ? "SELECT COUNT(*) FROM ledger_auths WHERE id = ? AND ((quantity_cap IS NOT NULL AND"
-                                      " quantity_reserved + quantity_consumed > quantity_cap) OR quantity_reserved < 0"
-                                      " OR (value_limit_cents IS NOT NULL AND value_reserved_cents +"
-                                      " value_consumed_cents > value_limit_cents) OR value_reserved_cents < 0)"
-                                    : "SELECT COUNT(*) FROM ledger_pools WHERE id = ? AND (quantity_reserved < 0 OR"
-                                      " (follows = 0 AND quantity_reserved + quantity_consumed > cap_quantity))",
-                                p, 1, &over, NULL, err);
-        if (!rc) CL_ASSERT(over == 0);
     }
     if (!rc) rc = lg_shipment_json(cx->st, ship_id, out_shipment, err);
     if (!rc) {

@@ -600,6 +600,49 @@ TEST(events_and_invariant_check)
     cl_app_close(app);
 }
 
+/* Group commit: a failing action in a batch leaves the others; a rolled-back batch leaves nothing, not even the
+ * facts of a party it added that the connection looked up. */
+TEST(batches_commit_or_roll_back_as_one)
+{
+    struct cl_app *app = fresh();
+    world(app);
+    us_licence(app, "US-DS", "DeepSeek", 1000, true);
+    cn_approval(app, "CN-DS", "DeepSeek", true);
+    struct cl_error e = {0};
+    CHECK_INT(cl_app_batch_begin(app, &e), CL_OK);
+    EXPECT_OK(fx_act(app, "2026-02-10", "order.place",
+                     "{'ref': 'G1', 'exporter': 'NVIDIA', 'buyer': 'DeepSeek', 'product': 'H200', 'quantity': 10, 'value_usd': '10'}"));
+    CHECK_INT(fx_act(app, "2026-02-10", "ship", "{'order': 'G1', 'quantity': 11}"), CL_ERR_REFUSED);
+    CHECK_INT(fx_act(app, "2026-02-10", "order.cancel", "{'ref': 'nope'}"), CL_ERR_NOT_FOUND);
+    EXPECT_OK(fx_act(app, "2026-02-10", "ship", "{'order': 'G1', 'quantity': 4}"));
+    CHECK_INT(cl_app_batch_commit(app, &e), CL_OK);
+    EXPECT_OK(fx_act(app, "2026-02-10", "order.show", "{'ref': 'G1'}"));
+    CHECK_INT(fx_int("quantity_shipped"), 4);
+    EXPECT_OK(fx_act(app, "2026-02-10", "events", "{'after': 0}"));
+    size_t events = json_array_size(fx_res.object);
+
+    CHECK_INT(cl_app_batch_begin(app, &e), CL_OK);
+    EXPECT_OK(fx_act(app, "2026-02-10", "party.add", "{'name': 'Ghost', 'roles': 'importer', 'country': 'SG'}"));
+    EXPECT_OK(fx_act(app, "2026-02-10", "auth.apply",
+                     "{'ref': 'US-G', 'jurisdiction': 'US', 'holder': 'NVIDIA', 'parties': ['Ghost'], 'products': ['H200'], 'kind': 'export_licence', 'authority': 'BIS'}"));
+    EXPECT_OK(fx_act(app, "2026-02-10", "ship", "{'order': 'G1', 'quantity': 6}"));
+    cl_app_batch_rollback(app);
+    EXPECT_OK(fx_act(app, "2026-02-10", "order.show", "{'ref': 'G1'}"));
+    CHECK_INT(fx_int("quantity_shipped"), 4);
+    CHECK_INT(fx_act(app, "2026-02-10", "party.show", "{'name': 'Ghost'}"), CL_ERR_NOT_FOUND);
+    CHECK_INT(fx_act(app, "2026-02-10", "auth.apply",
+                     "{'jurisdiction': 'US', 'holder': 'NVIDIA', 'parties': ['Ghost'], 'products': ['H200'], 'kind': 'export_licence', 'authority': 'BIS'}"),
+              CL_ERR_NOT_FOUND);
+    EXPECT_OK(fx_act(app, "2026-02-10", "party.add", "{'name': 'Ghost', 'roles': 'importer', 'country': 'JP'}"));
+    EXPECT_OK(fx_act(app, "2026-02-10", "auth.apply",
+                     "{'ref': 'US-G', 'jurisdiction': 'US', 'holder': 'NVIDIA', 'parties': ['Ghost'], 'products': ['H200'], 'kind': 'export_licence', 'authority': 'BIS'}"));
+    CHECK_STR(fx_str("destination"), "JP"); /* the new party's country, not the rolled-back one's */
+    EXPECT_OK(fx_act(app, "2026-02-10", "events", "{'after': 0}"));
+    CHECK_INT(json_array_size(fx_res.object), events + 2);
+    EXPECT_OK(fx_act(app, "2026-02-10", "check", NULL));
+    cl_app_close(app);
+}
+
 static void suite(void)
 {
     RUN(state_machine_every_transition);
@@ -612,6 +655,7 @@ static void suite(void)
     RUN(h20_share_in_its_period_only);
     RUN(idempotent_retries_book_once);
     RUN(events_and_invariant_check);
+    RUN(batches_commit_or_roll_back_as_one);
 }
 
 int main(void)
