@@ -193,10 +193,9 @@ static enum cl_err attempt(void *ctx, struct cl_error *err)
     return rc;
 }
 
-static enum cl_err savepoint(struct cl_app *app, const char *verb, struct cl_error *err)
+/* One fixed savepoint name: savepoints do not nest here, and a fixed text keeps one prepared statement. */
+static enum cl_err savepoint(struct cl_app *app, const char *sql, struct cl_error *err)
 {
-    char sql[64];
-    snprintf(sql, sizeof(sql), "%s b%u", verb, app->batch_seq);
     return cl_store_exec(app->st, sql, NULL, 0, NULL, err);
 }
 
@@ -224,15 +223,15 @@ enum cl_err cl_app_execute(struct cl_app *app, const struct cl_app_actor *who, c
         if (!app->in_batch) cl_store_rollback(app->st);
     } else if (app->in_batch) {
         app->batch_seq++;
-        rc = savepoint(app, "SAVEPOINT", err);
+        rc = savepoint(app, "SAVEPOINT cl_action", err);
         if (!rc) {
             rc = attempt(&run, err);
             if (rc) {
                 struct cl_error ignored = {0};
-                savepoint(app, "ROLLBACK TO SAVEPOINT", &ignored);
+                savepoint(app, "ROLLBACK TO SAVEPOINT cl_action", &ignored);
             }
             struct cl_error ignored = {0};
-            enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT", rc ? &ignored : err);
+            enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT cl_action", rc ? &ignored : err);
             if (!rc) rc = rel;
         }
     } else {
