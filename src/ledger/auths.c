@@ -205,16 +205,19 @@ static void legal_moves(enum cl_ledger_auth_state from, char *out, size_t cap)
     if (!used) snprintf(out, cap, "none: %s is final", state_ids[from]);
 }
 
+#define VOID_ROUND 128
+
 struct order_ids {
-    int64_t ids[256];
-    char refs[256][CL_LEDGER_REF_BYTES];
+    int64_t ids[VOID_ROUND];
+    char refs[VOID_ROUND][CL_LEDGER_REF_BYTES];
     size_t n;
 };
 
 static enum cl_err order_id_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
+    (void)err;
     struct order_ids *o = ctx;
-    if (o->n == 256) return cl_error_set(err, CL_ERR_LIMIT, "more than 256 open orders on one authorization at once");
+    if (o->n == VOID_ROUND) return CL_OK; /* the next round takes the rest */
     o->ids[o->n] = cl_row_int(row, 0);
     lg_row_copy(row, 1, o->refs[o->n], CL_LEDGER_REF_BYTES);
     o->n++;
@@ -249,15 +252,18 @@ enum cl_err cl_ledger_auth_transition(const struct cl_ledger_ctx *cx, const char
     if (rc || to != CL_AUTH_REVOKED) return rc;
     /* A revoked authorization can never ship again: void the orders that hold capacity on it, so the pools they
      * share with other holders are freed. */
-    struct order_ids *orders = calloc(1, sizeof(*orders));
+    struct order_ids *orders = malloc(sizeof(*orders));
     if (!orders) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
-    struct cl_val q[] = {CL_VINT(id)};
-    rc = cl_store_query(cx->st,
-                        "SELECT DISTINCT o.id, o.ref FROM ledger_orders o JOIN ledger_reservations r ON r.order_id = o.id"
-                        " WHERE r.auth_id = ? AND r.state = 'held' ORDER BY o.id",
-                        q, 1, order_id_row, orders, err);
-    for (size_t i = 0; !rc && i < orders->n; i++)
-        rc = lg_order_close(cx, orders->ids[i], orders->refs[i], "voided", "order.void", err);
+    do { /* in rounds: a closed order no longer holds a reservation, so each round finds the next ones */
+        orders->n = 0;
+        struct cl_val q[] = {CL_VINT(id)};
+        rc = cl_store_query(cx->st,
+                            "SELECT DISTINCT o.id, o.ref FROM ledger_orders o JOIN ledger_reservations r"
+                            " ON r.order_id = o.id WHERE r.auth_id = ? AND r.state = 'held' ORDER BY o.id",
+                            q, 1, order_id_row, orders, err);
+        for (size_t i = 0; !rc && i < orders->n; i++)
+            rc = lg_order_close(cx, orders->ids[i], orders->refs[i], "voided", "order.void", err);
+    } while (!rc && orders->n == VOID_ROUND);
     free(orders);
     return rc;
 }

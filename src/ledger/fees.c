@@ -84,15 +84,18 @@ static enum cl_err report_row(void *ctx, const struct cl_row *row, struct cl_err
     return CL_OK;
 }
 
-/* The map's values, sorted by key, with outstanding = accrued - paid. */
+#define REPORT_LINES_MAX 4096
+
+/* The map's values, sorted by key, with outstanding = accrued - paid; NULL past REPORT_LINES_MAX lines. */
 static json_t *sorted_values(json_t *map)
 {
+    if (json_object_size(map) > REPORT_LINES_MAX) return NULL;
     json_t *arr = json_array();
-    const char *keys[4096];
+    const char *keys[REPORT_LINES_MAX];
     size_t n = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(map, k, v) if (n < 4096) keys[n++] = k;
+    json_object_foreach(map, k, v) keys[n++] = k;
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
             const char *t = keys[j];
@@ -142,9 +145,15 @@ enum cl_err cl_ledger_fees_report(struct cl_store *st, cl_date from, cl_date to,
                                     " WHERE y.paid_on >= ? AND y.paid_on <= ?"
                                     " GROUP BY SUBSTR(y.paid_on, 1, 7), p.name, y.charge_id",
                             p, party ? 3 : 2, report_row, &c, err);
-    if (!rc) {
-        *out = json_pack("{s:s, s:s, s:o, s:o, s:s}", "from", f, "to", t, "periods", sorted_values(c.lines), "totals",
-                         sorted_values(c.totals), "rounding",
+    json_t *lines = rc ? NULL : sorted_values(c.lines), *totals = rc ? NULL : sorted_values(c.totals);
+    if (!rc && (!lines || !totals))
+        rc = cl_error_set(err, CL_ERR_LIMIT, "fees report: more than %d lines; narrow it with from, to or party",
+                          REPORT_LINES_MAX);
+    if (rc) {
+        json_decref(lines);
+        json_decref(totals);
+    } else {
+        *out = json_pack("{s:s, s:s, s:o, s:o, s:s}", "from", f, "to", t, "periods", lines, "totals", totals, "rounding",
                          "each fee is rate x shipment value, rounded to the cent, halves away from zero, per shipment "
                          "and per charge");
         if (party) json_object_set_new(*out, "party", json_string(party));

@@ -643,6 +643,35 @@ TEST(batches_commit_or_roll_back_as_one)
     cl_app_close(app);
 }
 
+/* Revocation voids every open order on the authorization, however many (they are closed in rounds). */
+TEST(revocation_voids_every_open_order)
+{
+    struct cl_app *app = fresh();
+    world(app);
+    us_licence(app, "US-TE", "Tencent", 100000, true);
+    cn_approval(app, "CN-TE", "Tencent", true);
+    EXPECT_OK(fx_act(app, "2026-01-30", "pool.create", "{'name': 'q', 'cap': 100000}"));
+    EXPECT_OK(fx_act(app, "2026-01-30", "pool.add", "{'pool': 'q', 'authorizations': ['CN-TE']}"));
+    struct cl_error e = {0};
+    CHECK_INT(cl_app_batch_begin(app, &e), CL_OK);
+    for (int i = 0; i < 300; i++)
+        EXPECT_OK(fx_act(app, "2026-02-10", "order.place",
+                         "{'exporter': 'NVIDIA', 'buyer': 'Tencent', 'product': 'H200', 'quantity': 3, 'value_usd': '9'}"));
+    CHECK_INT(cl_app_batch_commit(app, &e), CL_OK);
+    EXPECT_OK(fx_act(app, "2026-02-11", "ship", "{'order': 'O-7', 'quantity': 1}"));
+    EXPECT_OK(fx_act(app, "2026-02-12", "auth.revoke", "{'ref': 'CN-TE'}"));
+    CHECK_INT(json_array_size(fx_res.events), 301); /* the transition and 300 voided orders */
+    EXPECT_OK(fx_act(app, "2026-02-12", "pool.show", "{'name': 'q'}"));
+    CHECK_INT(fx_int("quantity_reserved"), 0);
+    CHECK_INT(fx_int("quantity_consumed"), 1);
+    EXPECT_OK(fx_act(app, "2026-02-12", "auth.show", "{'ref': 'US-TE'}"));
+    CHECK_INT(fx_int("quantity_reserved"), 0);
+    EXPECT_OK(fx_act(app, "2026-02-12", "order.list", "{'filter': 'voided'}"));
+    CHECK_INT(json_array_size(fx_res.object), 300);
+    EXPECT_OK(fx_act(app, "2026-02-12", "check", NULL));
+    cl_app_close(app);
+}
+
 /* The scenario of the case, played here too: every step as expected; the canonical event records it writes are
  * kept so the two backends can be compared. */
 static char *scenario_events[2];
@@ -689,6 +718,7 @@ static void suite(void)
     RUN(idempotent_retries_book_once);
     RUN(events_and_invariant_check);
     RUN(batches_commit_or_roll_back_as_one);
+    RUN(revocation_voids_every_open_order);
     RUN(h200_scenario_plays_as_expected);
 }
 
