@@ -329,12 +329,15 @@ struct cl_ledger_order_info {
     char destination[3];
     char end_use[32];
     int64_t quantity, value_cents, quantity_shipped, value_shipped_cents;
+    int64_t exporter_id, buyer_id;
+    cl_date order_date, expires_on; /* expires_on CL_DATE_NONE: never */
 };
 enum cl_err cl_ledger_order_get(struct cl_store *st, const char *ref, struct cl_ledger_order_info *out,
                                 struct cl_error *err);
 
 struct cl_ledger_ship_spec {
     const char *order;           /* the order's ref */
+    const struct cl_ledger_order_info *known; /* the order as loaded in this transaction, or NULL to load it */
     const char *ref;             /* NULL: assigned ("S-1") */
     const char *idempotency_key; /* NULL: none */
     int64_t quantity;            /* this shipment's units; the value is the order's, pro rata (see docs) */

@@ -646,7 +646,7 @@ static enum cl_err do_ship(struct run *run, struct cl_error *err)
     struct cl_ledger_requirements r;
     rc = requirements(run, &f, &r, err);
     if (rc) return rc;
-    struct cl_ledger_ship_spec s = {q->order, q->ref, q->key, q->quantity};
+    struct cl_ledger_ship_spec s = {.order = q->order, .known = o, .ref = q->ref, .idempotency_key = q->key, .quantity = q->quantity};
     return cl_ledger_ship(&run->cx, &s, &r, &run->out->object, &run->out->replayed, &run->out->refusal, err);
 }
 

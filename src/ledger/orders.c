@@ -630,6 +630,10 @@ static enum cl_err order_info_row(void *ctx, const struct cl_row *row, struct cl
     o->value_cents = cl_row_int(row, 9);
     o->quantity_shipped = cl_row_int(row, 10);
     o->value_shipped_cents = cl_row_int(row, 11);
+    o->exporter_id = cl_row_int(row, 12);
+    o->buyer_id = cl_row_int(row, 13);
+    o->order_date = lg_row_date(row, 14);
+    o->expires_on = lg_row_date(row, 15);
     return CL_OK;
 }
 
@@ -640,7 +644,8 @@ enum cl_err cl_ledger_order_get(struct cl_store *st, const char *ref, struct cl_
     struct cl_val p[] = {CL_VTEXT(ref)};
     enum cl_err rc = cl_store_query(st,
                                     "SELECT o.id, o.ref, o.state, e.name, b.name, o.product, o.destination, o.end_use,"
-                                    " o.quantity, o.value_cents, o.quantity_shipped, o.value_shipped_cents"
+                                    " o.quantity, o.value_cents, o.quantity_shipped, o.value_shipped_cents,"
+                                    " o.exporter_id, o.buyer_id, o.order_date, o.expires_on"
                                     " FROM ledger_orders o JOIN ledger_parties e ON e.id = o.exporter_id"
                                     " JOIN ledger_parties b ON b.id = o.buyer_id WHERE o.ref = ?",
                                     p, 1, order_info_row, out, err);

@@ -17,30 +17,62 @@ int64_t cl_ledger_shipment_value(int64_t value_cents, int64_t total, int64_t shi
     return (int64_t)(after - before);
 }
 
-#define SHIP_RESERVATIONS_MAX 64
+/* The latest screening of a party, as stored. */
+struct screening {
+    char name[CL_LIMIT_NAME_BYTES], decision[16], at[CL_TIME_TEXT_BYTES], version[96], summary[200];
+};
 
-/* A reservation of the order with what the gates need of its authorization or pool. */
+/* A reservation of the order with what the gates need of its authorization (and its holder's screening) or
+ * pool. */
 struct held {
     int64_t id, auth_id, pool_id, quantity, quantity_posted, value_cents, value_posted_cents;
-    char state[16];
     /* authorization */
-    char ref[CL_LEDGER_REF_BYTES], jurisdiction[8], kind[48], holder[CL_LIMIT_NAME_BYTES];
+    char ref[CL_LEDGER_REF_BYTES], jurisdiction[8], kind[48];
     int64_t holder_id;
+    struct screening holder;
     enum cl_ledger_auth_state auth_state;
     cl_date valid_from, valid_to;
     /* pool */
     bool follows;
     int64_t cap_quantity, counter_value, ratio_ppm, pool_reserved, pool_consumed;
 };
+
+/* Growable arrays, so the common shipment (two authorizations, a pool or two) allocates little. */
+#define SHIP_RESERVATIONS_MAX 64
+#define SHIP_CONDITIONS_MAX 256
+
 struct held_set {
-    struct held h[SHIP_RESERVATIONS_MAX];
-    size_t n;
+    struct held *h;
+    size_t n, cap;
 };
+
+static enum cl_err grow(void **items, size_t *cap, size_t n, size_t size, size_t max, const char *what,
+                        struct cl_error *err)
+{
+    if (n < *cap) return CL_OK;
+    if (n >= max) return cl_error_set(err, CL_ERR_LIMIT, "more than %zu %s on one order", max, what);
+    size_t next = *cap ? *cap * 2 : 4;
+    void *p = realloc(*items, next * size);
+    if (!p) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    *items = p;
+    *cap = next;
+    return CL_OK;
+}
+
+static void screening_from_row(const struct cl_row *row, size_t col, struct screening *s)
+{
+    lg_row_copy(row, col, s->name, sizeof(s->name));
+    lg_row_copy(row, col + 1, s->decision, sizeof(s->decision));
+    lg_row_copy(row, col + 2, s->at, sizeof(s->at));
+    lg_row_copy(row, col + 3, s->version, sizeof(s->version));
+    lg_row_copy(row, col + 4, s->summary, sizeof(s->summary));
+}
 
 static enum cl_err held_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
     struct held_set *s = ctx;
-    if (s->n == SHIP_RESERVATIONS_MAX) return cl_error_set(err, CL_ERR_LIMIT, "too many reservations on one order");
+    enum cl_err rc = grow((void **)&s->h, &s->cap, s->n, sizeof(*s->h), SHIP_RESERVATIONS_MAX, "reservations", err);
+    if (rc) return rc;
     struct held *h = &s->h[s->n++];
     memset(h, 0, sizeof(*h));
     h->id = cl_row_int(row, 0);
@@ -50,54 +82,55 @@ static enum cl_err held_row(void *ctx, const struct cl_row *row, struct cl_error
     h->quantity_posted = cl_row_int(row, 4);
     h->value_cents = cl_row_int(row, 5);
     h->value_posted_cents = cl_row_int(row, 6);
-    lg_row_copy(row, 7, h->state, sizeof(h->state));
     if (h->auth_id) {
-        lg_row_copy(row, 8, h->ref, sizeof(h->ref));
-        lg_row_copy(row, 9, h->jurisdiction, sizeof(h->jurisdiction));
-        lg_row_copy(row, 10, h->kind, sizeof(h->kind));
-        if (!cl_ledger_auth_state_parse(cl_row_text(row, 11, NULL), &h->auth_state))
+        lg_row_copy(row, 7, h->ref, sizeof(h->ref));
+        lg_row_copy(row, 8, h->jurisdiction, sizeof(h->jurisdiction));
+        lg_row_copy(row, 9, h->kind, sizeof(h->kind));
+        if (!cl_ledger_auth_state_parse(cl_row_text(row, 10, NULL), &h->auth_state))
             return cl_error_set(err, CL_ERR_INTERNAL, "authorization %s: unknown stored state", h->ref);
-        h->valid_from = lg_row_date(row, 12);
-        h->valid_to = lg_row_date(row, 13);
-        h->holder_id = cl_row_int(row, 14);
-        lg_row_copy(row, 15, h->holder, sizeof(h->holder));
+        h->valid_from = lg_row_date(row, 11);
+        h->valid_to = lg_row_date(row, 12);
+        h->holder_id = cl_row_int(row, 13);
+        screening_from_row(row, 14, &h->holder);
     } else {
-        lg_row_copy(row, 16, h->ref, sizeof(h->ref)); /* the pool's name */
-        h->follows = cl_row_int(row, 17) != 0;
-        h->cap_quantity = cl_row_int(row, 18);
-        h->counter_value = cl_row_int(row, 19);
-        h->ratio_ppm = cl_row_int(row, 20);
-        h->pool_reserved = cl_row_int(row, 21);
-        h->pool_consumed = cl_row_int(row, 22);
+        lg_row_copy(row, 19, h->ref, sizeof(h->ref)); /* the pool's name */
+        h->follows = cl_row_int(row, 20) != 0;
+        h->cap_quantity = cl_row_int(row, 21);
+        h->counter_value = cl_row_int(row, 22);
+        h->ratio_ppm = cl_row_int(row, 23);
+        h->pool_reserved = cl_row_int(row, 24);
+        h->pool_consumed = cl_row_int(row, 25);
     }
     return CL_OK;
 }
 
+/* A condition of a reserved authorization; text and citation only for those that are not met. */
 struct cond {
-    char auth_ref[CL_LEDGER_REF_BYTES], id[CL_LIMIT_ID_BYTES], state[16], set_by[32];
+    int64_t auth_id;
+    char id[CL_LIMIT_ID_BYTES], state[16], set_by[32];
     char text[320], citation[256];
 };
 struct cond_set {
-    struct cond c[128];
-    size_t n;
-    size_t dropped;
+    struct cond *c;
+    size_t n, cap;
 };
 
 static enum cl_err cond_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
-    (void)err;
     struct cond_set *s = ctx;
-    if (s->n == 128) {
-        s->dropped++;
-        return CL_OK;
-    }
+    enum cl_err rc = grow((void **)&s->c, &s->cap, s->n, sizeof(*s->c), SHIP_CONDITIONS_MAX, "conditions", err);
+    if (rc) return rc;
     struct cond *c = &s->c[s->n++];
-    lg_row_copy(row, 0, c->auth_ref, sizeof(c->auth_ref));
+    c->auth_id = cl_row_int(row, 0);
     lg_row_copy(row, 1, c->id, sizeof(c->id));
     lg_row_copy(row, 2, c->state, sizeof(c->state));
     lg_row_copy(row, 3, c->set_by, sizeof(c->set_by));
-    lg_row_copy(row, 4, c->text, sizeof(c->text));
-    lg_row_copy(row, 5, c->citation, sizeof(c->citation));
+    bool met = !strcmp(c->state, "satisfied") || !strcmp(c->state, "waived");
+    c->text[0] = c->citation[0] = '\0';
+    if (!met) {
+        lg_row_copy(row, 4, c->text, sizeof(c->text));
+        lg_row_copy(row, 5, c->citation, sizeof(c->citation));
+    }
     return CL_OK;
 }
 
@@ -106,37 +139,34 @@ struct screened {
     size_t n;
 };
 
-/* Checks one party's latest screening (once per party). */
-struct screen_row_ctx {
-    bool found;
-    char name[CL_LIMIT_NAME_BYTES], decision[16], at[CL_TIME_TEXT_BYTES], version[96], summary[200];
-};
 static enum cl_err screen_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
     (void)err;
-    struct screen_row_ctx *s = ctx;
-    s->found = true;
-    lg_row_copy(row, 0, s->name, sizeof(s->name));
-    lg_row_copy(row, 1, s->decision, sizeof(s->decision));
-    lg_row_copy(row, 2, s->at, sizeof(s->at));
-    lg_row_copy(row, 3, s->version, sizeof(s->version));
-    lg_row_copy(row, 4, s->summary, sizeof(s->summary));
+    screening_from_row(row, 0, ctx);
     return CL_OK;
 }
 
-static enum cl_err screening_gate(struct cl_store *st, struct screened *seen, int64_t party_id, const char *role,
-                                  struct cl_ledger_refusal *r, struct cl_error *err)
+/* Checks one party's latest screening, once per party: as loaded with its authorization (known), or read now. */
+static enum cl_err screening_gate(struct cl_store *st, struct screened *seen, int64_t party_id,
+                                  const struct screening *known, const char *role, struct cl_ledger_refusal *r,
+                                  struct cl_error *err)
 {
     for (size_t i = 0; i < seen->n; i++)
         if (seen->ids[i] == party_id) return CL_OK;
     if (seen->n < 40) seen->ids[seen->n++] = party_id;
-    struct screen_row_ctx s = {0};
-    struct cl_val p[] = {CL_VINT(party_id)};
-    enum cl_err rc = cl_store_query(st,
-                                    "SELECT name, screening_decision, screening_at, screening_list_version,"
-                                    " screening_summary FROM ledger_parties WHERE id = ?",
-                                    p, 1, screen_row, &s, err);
-    if (rc || !strcmp(s.decision, "clear")) return rc;
+    struct screening read;
+    if (!known) {
+        memset(&read, 0, sizeof(read));
+        struct cl_val p[] = {CL_VINT(party_id)};
+        enum cl_err rc = cl_store_query(st,
+                                        "SELECT name, screening_decision, screening_at, screening_list_version,"
+                                        " screening_summary FROM ledger_parties WHERE id = ?",
+                                        p, 1, screen_row, &read, err);
+        if (rc) return rc;
+        known = &read;
+    }
+    const struct screening s = *known;
+    if (!strcmp(s.decision, "clear")) return CL_OK;
     struct cl_ledger_reason *x = lg_reason(r, CL_REFUSAL_SCREENING_NOT_CLEAR, "party %s", s.name);
     if (!s.decision[0]) {
         snprintf(x->message, sizeof(x->message), "%s %s has no screening result", role, s.name);
@@ -181,21 +211,6 @@ static enum cl_err vetting_gate(struct cl_store *st, int64_t buyer_id, const cha
 static json_t *ship_request_json(const struct cl_ledger_ship_spec *s)
 {
     return json_pack("{s:s, s:s?, s:I}", "order", s->order, "ref", s->ref, "quantity", (json_int_t)s->quantity);
-}
-
-struct order_more {
-    int64_t exporter_id, buyer_id;
-    cl_date order_date, expires_on;
-};
-static enum cl_err order_more_row(void *ctx, const struct cl_row *row, struct cl_error *err)
-{
-    (void)err;
-    struct order_more *m = ctx;
-    m->exporter_id = cl_row_int(row, 0);
-    m->buyer_id = cl_row_int(row, 1);
-    m->order_date = lg_row_date(row, 2);
-    m->expires_on = lg_row_date(row, 3);
-    return CL_OK;
 }
 
 /* Asserts the invariant on the row an UPDATE ... RETURNING gave back: reserved + consumed within the cap. */
@@ -282,15 +297,16 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
             return rc;
         }
     }
-    struct cl_ledger_order_info o;
-    struct order_more om = {0};
-    rc = cl_ledger_order_get(cx->st, s->order, &o, err);
+    struct cl_ledger_order_info loaded;
+    const struct cl_ledger_order_info *known = s->known;
+    if (!known || strcmp(known->ref, s->order)) {
+        rc = cl_ledger_order_get(cx->st, s->order, &loaded, err);
+        if (rc) goto out;
+        known = &loaded;
+    }
+    const struct cl_ledger_order_info o = *known;
     struct cl_val op[] = {CL_VINT(o.id)};
-    if (!rc)
-        rc = cl_store_query(cx->st, "SELECT exporter_id, buyer_id, order_date, expires_on FROM ledger_orders WHERE id = ?",
-                            op, 1, order_more_row, &om, err);
-    if (rc) goto out;
-    if (cx->date < om.order_date) {
+    if (cx->date < o.order_date) {
         rc = cl_error_set(err, CL_ERR_INPUT, "order %s was placed after the shipment date", o.ref);
         goto out;
     }
@@ -305,8 +321,8 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
         x = lg_reason(r, CL_REFUSAL_ORDER_NOT_OPEN, "order %s", o.ref);
         snprintf(x->message, sizeof(x->message), "order %s is %s", o.ref, o.state);
         snprintf(x->unblock, sizeof(x->unblock), "place a new order");
-    } else if (om.expires_on != CL_DATE_NONE && cx->date > om.expires_on) {
-        cl_date_format(om.expires_on, b);
+    } else if (o.expires_on != CL_DATE_NONE && cx->date > o.expires_on) {
+        cl_date_format(o.expires_on, b);
         x = lg_reason(r, CL_REFUSAL_RESERVATION_EXPIRED, "order %s", o.ref);
         snprintf(x->message, sizeof(x->message), "the reservation of order %s lapsed after %s", o.ref, b);
         snprintf(x->unblock, sizeof(x->unblock), "place the order again: its capacity is released at the next sweep");
@@ -330,23 +346,29 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
         snprintf(x->citation, sizeof(x->citation), "%s", p->citation ? p->citation : "");
     }
 
-    hs = malloc(sizeof(*hs));
-    cs = malloc(sizeof(*cs));
+    hs = calloc(1, sizeof(*hs));
+    cs = calloc(1, sizeof(*cs));
     if (!hs || !cs) {
         rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
         goto out;
     }
-    hs->n = 0;
-    cs->n = cs->dropped = 0;
     rc = cl_store_query(cx->st,
                         "SELECT r.id, r.auth_id, r.pool_id, r.quantity, r.quantity_posted, r.value_cents,"
-                        " r.value_posted_cents, r.state, a.ref, a.jurisdiction, a.kind, a.state, a.valid_from,"
-                        " a.valid_to, a.holder_id, h.name, p.name, p.follows, p.cap_quantity, c.value, p.ratio_ppm,"
+                        " r.value_posted_cents, a.ref, a.jurisdiction, a.kind, a.state, a.valid_from, a.valid_to,"
+                        " a.holder_id, h.name, h.screening_decision, h.screening_at, h.screening_list_version,"
+                        " h.screening_summary, p.name, p.follows, p.cap_quantity, c.value, p.ratio_ppm,"
                         " p.quantity_reserved, p.quantity_consumed FROM ledger_reservations r"
                         " LEFT JOIN ledger_auths a ON a.id = r.auth_id LEFT JOIN ledger_parties h ON h.id = a.holder_id"
                         " LEFT JOIN ledger_pools p ON p.id = r.pool_id LEFT JOIN ledger_counters c ON c.id = p.counter_id"
                         " WHERE r.order_id = ? AND r.state = 'held' ORDER BY r.id",
                         op, 1, held_row, hs, err);
+    /* the conditions of every reserved authorization at once */
+    if (!rc)
+        rc = cl_store_query(cx->st,
+                            "SELECT c.auth_id, c.condition_id, c.state, c.set_by, c.text, c.citation"
+                            " FROM ledger_conditions c JOIN ledger_reservations r ON r.auth_id = c.auth_id"
+                            " WHERE r.order_id = ? AND r.state = 'held' ORDER BY c.auth_id, c.id",
+                            op, 1, cond_row, cs, err);
     if (rc) goto out;
 
     /* authorizations the rules require on the date, each held by the order */
@@ -385,14 +407,9 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
             continue;
         }
         lg_auth_state_reasons(r, h->ref, h->auth_state, h->valid_from, h->valid_to, cx->date);
-        cs->n = 0;
-        struct cl_val ap[] = {CL_VTEXT(h->ref), CL_VINT(h->auth_id)};
-        rc = cl_store_query(cx->st,
-                            "SELECT ?, condition_id, state, set_by, text, citation FROM ledger_conditions"
-                            " WHERE auth_id = ? ORDER BY id",
-                            ap, 2, cond_row, cs, err);
         for (size_t c = 0; !rc && c < cs->n; c++) {
             const struct cond *cd = &cs->c[c];
+            if (cd->auth_id != h->auth_id) continue;
             if (!strcmp(cd->state, "satisfied") || !strcmp(cd->state, "waived")) continue;
             bool failed = !strcmp(cd->state, "failed");
             x = lg_reason(r, failed ? CL_REFUSAL_CONDITION_FAILED : CL_REFUSAL_CONDITION_PENDING, "condition %s of %s",
@@ -411,19 +428,13 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
                          h->ref, cd->id);
             snprintf(x->citation, sizeof(x->citation), "%s", cd->citation);
         }
-        if (!rc && cs->dropped) {
-            x = lg_reason(r, CL_REFUSAL_CONDITION_PENDING, "authorization %s", h->ref);
-            snprintf(x->message, sizeof(x->message), "authorization %s has more conditions than are checked at once",
-                     h->ref);
-            snprintf(x->unblock, sizeof(x->unblock), "see 'clearance auth show %s'", h->ref);
-        }
         /* the rules' conditions on the date must be recorded on the authorization of their jurisdiction */
         for (size_t q = 0; !rc && q < req->n_conditions; q++) {
             const struct cl_ledger_req_condition *rq = &req->conditions[q];
             if (strcmp(rq->jurisdiction, h->jurisdiction)) continue;
             bool recorded = false;
-            for (size_t c = 0; c < cs->n; c++) recorded = recorded || !strcmp(cs->c[c].id, rq->id);
-            if (recorded || cs->dropped) continue;
+            for (size_t c = 0; c < cs->n; c++) recorded = recorded || (cs->c[c].auth_id == h->auth_id && !strcmp(cs->c[c].id, rq->id));
+            if (recorded) continue;
             x = lg_reason(r, CL_REFUSAL_CONDITION_MISSING, "condition %s of %s", rq->id, h->ref);
             snprintf(x->message, sizeof(x->message), "on %s the rules set condition %s (%s), not recorded on %s: %s",
                      date, rq->id, rq->set_by ? rq->set_by : h->jurisdiction, h->ref, rq->text);
@@ -432,11 +443,11 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
                      h->ref, h->ref, rq->id);
             snprintf(x->citation, sizeof(x->citation), "%s", rq->citation ? rq->citation : "");
         }
-        if (!rc && h->holder_id != om.buyer_id) rc = vetting_gate(cx->st, om.buyer_id, o.buyer, h->jurisdiction, r, err);
-        if (!rc) rc = screening_gate(cx->st, &seen, h->holder_id, "holder", r, err);
+        if (!rc && h->holder_id != o.buyer_id) rc = vetting_gate(cx->st, o.buyer_id, o.buyer, h->jurisdiction, r, err);
+        if (!rc) rc = screening_gate(cx->st, &seen, h->holder_id, &h->holder, "holder", r, err);
     }
-    if (!rc) rc = screening_gate(cx->st, &seen, om.exporter_id, "exporter", r, err);
-    if (!rc) rc = screening_gate(cx->st, &seen, om.buyer_id, "buyer", r, err);
+    if (!rc) rc = screening_gate(cx->st, &seen, o.exporter_id, NULL, "exporter", r, err);
+    if (!rc) rc = screening_gate(cx->st, &seen, o.buyer_id, NULL, "buyer", r, err);
     if (rc) goto out;
 
     if (r->n) {
@@ -494,7 +505,7 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
         i128 diff = (i128)amount * CL_RATE_PPM_ONE - (i128)value * c->rate_ppm;
         CL_ASSERT(diff <= CL_RATE_PPM_ONE / 2);
         CL_ASSERT(-diff <= CL_RATE_PPM_ONE / 2);
-        struct cl_val fv[] = {CL_VINT(ship_id),     CL_VINT(om.exporter_id), CL_VTEXT(c->id),
+        struct cl_val fv[] = {CL_VINT(ship_id),     CL_VINT(o.exporter_id), CL_VTEXT(c->id),
                               CL_VTEXT(c->kind),    CL_VTEXT(c->jurisdiction), CL_VTEXT(c->rule_id),
                               CL_VTEXT(c->citation), CL_VTEXT(c->collector), CL_VINT(c->rate_ppm),
                               CL_VINT(value),       CL_VINT(amount),          CL_VTEXT(date)};
@@ -522,6 +533,8 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
     json_decref(fees_commercial);
     if (!rc && s->idempotency_key) rc = lg_idem_store(cx, s->idempotency_key, "ship", request, *out_shipment, err);
 out:
+    if (hs) free(hs->h);
+    if (cs) free(cs->c);
     free(hs);
     free(cs);
     free(request);

@@ -320,7 +320,7 @@ TEST(gates_from_the_rules_of_the_shipment_date)
                                          .n_conditions = 1, .auths = &eu, .n_auths = 1, .policies = &deny,
                                          .n_policies = 1};
     struct cl_ledger_ctx cx = {.st = app->st, .actor = "tester", .date = req.date};
-    struct cl_ledger_ship_spec s = {"O1", NULL, NULL, 5};
+    struct cl_ledger_ship_spec s = {.order = "O1", .quantity = 5};
     struct cl_ledger_refusal r;
     json_t *out = NULL;
     struct cl_error e = {0};
