@@ -38,7 +38,6 @@ struct cl_app {
     cl_ledger_event_hook hook;    /* called for each event record in its transaction; may be NULL */
     void *hook_ctx;
     bool in_batch;
-    unsigned batch_seq;
 };
 /* Opens target (a SQLite path or a PostgreSQL URL), migrates the ledger's schema, and returns a new app (free
  * with cl_app_close). options may be NULL (durable commits). */

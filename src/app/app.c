@@ -222,7 +222,6 @@ enum cl_err cl_app_execute(struct cl_app *app, const struct cl_app_actor *who, c
         if (!rc) rc = run.body(&run, err);
         if (!app->in_batch) cl_store_rollback(app->st);
     } else if (app->in_batch) {
-        app->batch_seq++;
         rc = savepoint(app, "SAVEPOINT cl_action", err);
         if (!rc) {
             rc = attempt(&run, err);

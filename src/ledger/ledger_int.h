@@ -55,6 +55,10 @@ enum cl_err lg_order_release(const struct cl_ledger_ctx *cx, int64_t order_id, c
 enum cl_err lg_order_close(const struct cl_ledger_ctx *cx, int64_t order_id, const char *ref, const char *state,
                            const char *action, struct cl_error *err);
 
+/* Adds the reasons an authorization cannot carry goods on date (its state, its validity) to r; returns how many. */
+size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum cl_ledger_auth_state state,
+                             cl_date valid_from, cl_date valid_to, cl_date date);
+
 /* Current cap of a pool: its fixed cap, or floor(counter x ratio). */
 int64_t lg_pool_cap(bool follows, int64_t cap_quantity, int64_t counter_value, int64_t ratio_ppm);
 

@@ -224,9 +224,6 @@ static enum cl_err candidate_row(void *ctx, const struct cl_row *row, struct cl_
     return CL_OK;
 }
 
-/* Adds the reasons an authorization cannot carry goods on date (state and validity) to r; returns how many. */
-size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum cl_ledger_auth_state state,
-                             cl_date valid_from, cl_date valid_to, cl_date date);
 size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum cl_ledger_auth_state state,
                              cl_date valid_from, cl_date valid_to, cl_date date)
 {

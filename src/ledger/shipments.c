@@ -2,9 +2,6 @@
  * charges the rules give on the shipment date accrue. */
 #include "ledger_int.h"
 
-size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum cl_ledger_auth_state state,
-                             cl_date valid_from, cl_date valid_to, cl_date date);
-
 int64_t cl_ledger_shipment_value(int64_t value_cents, int64_t total, int64_t shipped, int64_t quantity)
 {
     CL_ASSERT(total > 0);
