@@ -384,9 +384,10 @@ enum cl_err cl_ledger_events(struct cl_store *st, int64_t after_id, int64_t limi
                              struct cl_error *err);
 
 /* Recomputes every invariant from the stored rows: for each authorization and pool, reserved + consumed <= cap
- * and the reserved and consumed totals equal the sums of reservations and shipments; each order's shipped
- * quantity and value equal its shipments; every fee equals rate x base exactly; no shipment lacks its fees'
- * record. CL_OK with a summary in *out (new object), or CL_ERR_INTERNAL naming the first breach. */
+ * and the reserved and consumed totals equal the sums of open reservations and of what was posted; each order's
+ * shipped quantity and value equal its shipments, every reservation of it posted exactly what shipped, and only
+ * open orders hold reservations; every fee equals rate x base exactly, its base being its shipment's value.
+ * CL_OK with a summary in *out (new object), or CL_ERR_INTERNAL naming the first breach. */
 enum cl_err cl_ledger_check(struct cl_store *st, json_t **out, struct cl_error *err);
 
 #endif
