@@ -47,7 +47,9 @@ void cl_app_close(struct cl_app *app); /* NULL does nothing */
 
 /* Group commit: between begin and commit every action runs in a savepoint of one write transaction, so one
  * durable commit covers the batch. Nothing in the batch is acknowledged (durable) before cl_app_batch_commit
- * returns CL_OK. On CL_ERR_BUSY from any action or the commit, the whole batch is rolled back: run it again. */
+ * returns CL_OK. An action's error undoes only that action. On CL_ERR_BUSY from an action (a serialisation
+ * failure dooms the whole transaction on PostgreSQL) call cl_app_batch_rollback and run the batch again; a failed
+ * commit has already rolled it back. */
 enum cl_err cl_app_batch_begin(struct cl_app *app, struct cl_error *err);
 enum cl_err cl_app_batch_commit(struct cl_app *app, struct cl_error *err);
 void cl_app_batch_rollback(struct cl_app *app);
