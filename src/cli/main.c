@@ -11,6 +11,7 @@ static const struct cli_cmd *const *command_tables(void)
         cli_cmds_catalog,
         cli_cmds_rules,
         cli_cmds_server,
+        cli_cmds_ledger,
         NULL,
     };
     return tables;

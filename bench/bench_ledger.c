@@ -1,0 +1,180 @@
+/* Benchmark: place-order plus ship decisions per second with durable commits, one process: a naive baseline (each
+ * decision its own transaction and fsync) beside group commit (a batch of decisions per transaction, each in its
+ * own savepoint, acknowledged after the batch's one durable commit). Each is run ROUNDS times on a fresh database
+ * and the best round is reported, since the machine is shared. Usage: bench_ledger [PAIRS] [BATCH] [DIR] [ROUNDS] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clearance/app.h"
+
+static struct cl_app_env env;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of the process (user and system), seconds. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const struct cl_error *e)
+{
+    fprintf(stderr, "bench_ledger: %s: %s\n", what, e->msg);
+    exit(1);
+}
+
+static void act(struct cl_app *app, const char *date, enum cl_app_action a, const char *json)
+{
+    struct cl_error e = {0};
+    json_error_t je;
+    json_t *args = json_loads(json, 0, &je);
+    struct cl_app_request req;
+    if (!args || cl_app_request_from_json(a, args, "$", &req, &e)) die("setup request", &e);
+    cl_date d;
+    cl_date_parse(date, strlen(date), &d);
+    struct cl_app_actor who = {"bench", cl_time_now(), d, NULL};
+    struct cl_app_result res;
+    cl_app_result_init(&res);
+    if (cl_app_execute(app, &who, &req, &res, &e)) die(json, &e);
+    cl_app_result_release(&res);
+    json_decref(args);
+}
+
+/* A fresh database with one buyer cleared to receive: parties, both authorizations, conditions met, a pool. */
+static struct cl_app *fresh(const char *path)
+{
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+    struct cl_app *app = NULL;
+    struct cl_error e = {0};
+    if (cl_app_open(&env, path, NULL, &app, &e)) die(path, &e);
+    act(app, "2026-01-15", CL_APP_PARTY_ADD, "{\"name\": \"NVIDIA\", \"roles\": \"exporter\", \"country\": \"US\"}");
+    act(app, "2026-01-15", CL_APP_PARTY_ADD, "{\"name\": \"ByteDance\", \"roles\": \"importer\", \"country\": \"CN\"}");
+    act(app, "2026-01-15", CL_APP_PARTY_VET, "{\"party\": \"ByteDance\", \"jurisdiction\": \"US\", \"state\": \"vetted\"}");
+    act(app, "2026-01-15", CL_APP_PARTY_SCREEN_RESULT, "{\"party\": \"ByteDance\", \"decision\": \"clear\", \"list_version\": \"v\"}");
+    act(app, "2026-01-15", CL_APP_PARTY_SCREEN_RESULT, "{\"party\": \"NVIDIA\", \"decision\": \"clear\", \"list_version\": \"v\"}");
+    act(app, "2026-01-20", CL_APP_AUTH_APPLY,
+        "{\"ref\": \"US-1\", \"jurisdiction\": \"US\", \"holder\": \"NVIDIA\", \"parties\": [\"ByteDance\"], \"products\": [\"H200\"]}");
+    act(app, "2026-01-20", CL_APP_AUTH_DECIDE, "{\"ref\": \"US-1\", \"outcome\": \"approved\"}");
+    act(app, "2026-01-28", CL_APP_AUTH_APPLY,
+        "{\"ref\": \"CN-1\", \"jurisdiction\": \"CN\", \"holder\": \"ByteDance\", \"products\": [\"H200\"]}");
+    act(app, "2026-01-28", CL_APP_AUTH_DECIDE, "{\"ref\": \"CN-1\", \"outcome\": \"approved\"}");
+    act(app, "2026-01-28", CL_APP_POOL_CREATE, "{\"name\": \"quota\", \"product\": \"H200\", \"cap\": 1000000000}");
+    act(app, "2026-01-28", CL_APP_POOL_ADD, "{\"pool\": \"quota\", \"authorizations\": [\"CN-1\"]}");
+    const char *conds[] = {"US-1 bis-2026-us-supply", "US-1 bis-2026-us-testing", "US-1 bis-2026-volume-cap",
+                           "US-1 bis-2026-kyc", "US-1 bis-2026-end-use", "US-1 bis-2026-remote-users",
+                           "US-1 bis-2026-security", "CN-1 ndrc-2026-conditions", "CN-1 ndrc-2026-domestic-quota"};
+    for (int i = 0; i < 9; i++) {
+        char j[256];
+        snprintf(j, sizeof(j),
+                 "{\"ref\": \"%.4s\", \"condition\": \"%s\", \"state\": \"satisfied\", \"evidence\": \"e\"}", conds[i],
+                 conds[i] + 5);
+        act(app, "2026-01-29", CL_APP_AUTH_CONDITION, j);
+    }
+    return app;
+}
+
+/* One pair of decisions: place an order, ship it. */
+static void pair(struct cl_app *app, int i)
+{
+    struct cl_error e = {0};
+    struct cl_app_actor who = {"bench", cl_time_now(), cl_date_from_ymd(2026, 2, 10), NULL};
+    struct cl_app_result res;
+    cl_app_result_init(&res);
+    char ref[32];
+    snprintf(ref, sizeof(ref), "B-%d", i);
+    struct cl_app_request req;
+    cl_app_request_init(&req, CL_APP_ORDER_PLACE);
+    req.ref = ref;
+    req.exporter = "NVIDIA";
+    req.buyer = "ByteDance";
+    req.product = "H200";
+    req.quantity = 10;
+    req.value_cents = 30000000;
+    if (cl_app_execute(app, &who, &req, &res, &e)) die("order", &e);
+    cl_app_result_release(&res);
+    cl_app_request_init(&req, CL_APP_SHIP);
+    req.order = ref;
+    req.quantity = 10;
+    if (cl_app_execute(app, &who, &req, &res, &e)) die("ship", &e);
+    cl_app_result_release(&res);
+}
+
+int main(int argc, char **argv)
+{
+    int pairs = argc > 1 ? atoi(argv[1]) : 400;
+    int batch = argc > 2 ? atoi(argv[2]) : 64;
+    const char *dir = argc > 3 ? argv[3] : "/var/tmp";
+    int rounds = argc > 4 ? atoi(argv[4]) : 3;
+    if (pairs < 1 || batch < 1 || rounds < 1) {
+        fprintf(stderr, "usage: bench_ledger [PAIRS] [BATCH] [DIR] [ROUNDS]\n");
+        return 2;
+    }
+    struct cl_error e = {0};
+    if (cl_app_env_load(CL_DATA_DIR, NULL, &env, &e)) die("data", &e);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/bench_ledger_%d.db", dir, (int)getpid());
+
+    double naive = 1e9, grouped = 1e9, naive_cpu = 0, grouped_cpu = 0;
+    for (int r = 0; r < rounds; r++) {
+        /* naive: every decision its own transaction and fsync ($BENCH_SKIP_NAIVE skips it, for profiling) */
+        struct cl_app *app;
+        if (!getenv("BENCH_SKIP_NAIVE")) {
+            app = fresh(path);
+            double t0 = now_s(), c0 = cpu_s();
+            for (int i = 0; i < pairs; i++) pair(app, i);
+            double t = now_s() - t0;
+            if (t < naive) naive = t, naive_cpu = cpu_s() - c0;
+            cl_app_close(app);
+        }
+        /* group commit: batches of `batch` pairs, one durable commit each */
+        app = fresh(path);
+        double t0 = now_s(), c0 = cpu_s();
+        for (int i = 0; i < pairs;) {
+            if (cl_app_batch_begin(app, &e)) die("batch", &e);
+            for (int k = 0; k < batch && i < pairs; k++, i++) pair(app, i);
+            if (cl_app_batch_commit(app, &e)) die("commit", &e);
+        }
+        double t = now_s() - t0;
+        if (t < grouped) grouped = t, grouped_cpu = cpu_s() - c0;
+        struct cl_app_request req;
+        cl_app_request_init(&req, CL_APP_CHECK);
+        struct cl_app_result res;
+        cl_app_result_init(&res);
+        struct cl_app_actor who = {"bench", cl_time_now(), cl_date_from_ymd(2026, 2, 10), NULL};
+        if (cl_app_execute(app, &who, &req, &res, &e)) die("check", &e);
+        cl_app_result_release(&res);
+        cl_app_close(app);
+    }
+
+    double nd = 2.0 * pairs / naive, gd = 2.0 * pairs / grouped;
+    printf("ledger: %d place-order + ship pairs (%d decisions), SQLite WAL, synchronous=FULL, in %s, best of %d\n",
+           pairs, 2 * pairs, dir, rounds);
+    printf("  naive (a transaction and fsync per decision): %8.1f decisions/s  (%.3f ms each, %.3f ms of CPU)\n", nd,
+           1000.0 * naive / (2.0 * pairs), 1000.0 * naive_cpu / (2.0 * pairs));
+    printf("  group commit (%3d pairs per transaction):     %8.1f decisions/s  (%.3f ms each, %.3f ms of CPU)\n",
+           batch, gd, 1000.0 * grouped / (2.0 * pairs), 1000.0 * grouped_cpu / (2.0 * pairs));
+    printf("  ratio: %.1fx\n", gd / nd);
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+    cl_app_env_release(&env);
+    return 0;
+}
