@@ -10,7 +10,7 @@
 
 #include "clearance/app.h"
 
-static struct cl_app_env env;
+static struct cl_reference env;
 
 static double now_s(void)
 {
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct cl_error e = {0};
-    if (cl_app_env_load(CL_DATA_DIR, NULL, &env, &e)) die("data", &e);
+    if (cl_reference_load(CL_DATA_DIR, NULL, &env, &e)) die("data", &e);
     char path[512];
     snprintf(path, sizeof(path), "%s/bench_ledger_%d.db", dir, (int)getpid());
 
@@ -175,6 +175,6 @@ int main(int argc, char **argv)
     unlink(p);
     snprintf(p, sizeof(p), "%s-shm", path);
     unlink(p);
-    cl_app_env_release(&env);
+    cl_reference_release(&env);
     return 0;
 }

@@ -11,28 +11,16 @@
 #include "clearance/catalog.h"
 #include "clearance/core.h"
 #include "clearance/ledger.h"
+#include "clearance/reference.h"
 #include "clearance/rules.h"
 #include "clearance/store.h"
 
 /* ---- environment and connection ----------------------------------------------------------------------------- */
 
-/* What every action reads and nobody changes while it runs: the catalog, the classification definitions and the
- * rule set. Loaded once; shared read-only by every thread and connection. */
-struct cl_app_env {
-    struct cl_catalog catalog;
-    struct cl_classifier classifier;
-    struct cl_ruleset rules;
-    int loaded;
-};
-/* Loads data_dir/chips.json, data_dir/classification.json and the rules of rules_dir (NULL: data_dir/rules).
- * Release with cl_app_env_release. */
-enum cl_err cl_app_env_load(const char *data_dir, const char *rules_dir, struct cl_app_env *env, struct cl_error *err);
-void cl_app_env_release(struct cl_app_env *env);
-
 /* One connection to the ledger's store. Used by one thread at a time. */
 struct cl_app_cache;
 struct cl_app {
-    const struct cl_app_env *env; /* borrowed */
+    const struct cl_reference *env; /* borrowed: the catalog, classification and rules every action reads */
     struct cl_store *st;          /* owned */
     struct cl_app_cache *cache;   /* owned: what the rules require per sale (pure), and parties' fixed facts */
     cl_ledger_event_hook hook;    /* called for each event record in its transaction; may be NULL */
@@ -41,7 +29,7 @@ struct cl_app {
 };
 /* Opens target (a SQLite path or a PostgreSQL URL), migrates the ledger's schema, and returns a new app (free
  * with cl_app_close). options may be NULL (durable commits). */
-enum cl_err cl_app_open(const struct cl_app_env *env, const char *target, const struct cl_store_options *options,
+enum cl_err cl_app_open(const struct cl_reference *env, const char *target, const struct cl_store_options *options,
                         struct cl_app **out, struct cl_error *err);
 void cl_app_close(struct cl_app *app); /* NULL does nothing */
 

@@ -8,39 +8,6 @@
 
 /* ---- environment and connection ----------------------------------------------------------------------------- */
 
-enum cl_err cl_app_env_load(const char *data_dir, const char *rules_dir, struct cl_app_env *env, struct cl_error *err)
-{
-    char path[PATH_MAX];
-    memset(env, 0, sizeof(*env));
-    snprintf(path, sizeof(path), "%s/chips.json", data_dir);
-    enum cl_err rc = cl_catalog_load(path, &env->catalog, err);
-    if (rc) return rc;
-    env->loaded = 1;
-    snprintf(path, sizeof(path), "%s/classification.json", data_dir);
-    rc = cl_classifier_load(path, &env->classifier, err);
-    if (rc) goto fail;
-    env->loaded = 2;
-    if (!rules_dir) {
-        snprintf(path, sizeof(path), "%s/rules", data_dir);
-        rules_dir = path;
-    }
-    rc = cl_ruleset_load_dir(rules_dir, &env->classifier, &env->rules, err);
-    if (rc) goto fail;
-    env->loaded = 3;
-    return CL_OK;
-fail:
-    cl_app_env_release(env);
-    return rc;
-}
-
-void cl_app_env_release(struct cl_app_env *env)
-{
-    if (env->loaded > 2) cl_ruleset_release(&env->rules);
-    if (env->loaded > 1) cl_classifier_release(&env->classifier);
-    if (env->loaded > 0) cl_catalog_release(&env->catalog);
-    env->loaded = 0;
-}
-
 /* Per connection: determinations are pure functions of the sale's facts and the rule set, which does not change
  * while the app is open, so they are kept; so are the facts of parties that never change (id, name, roles,
  * country, headquarters), forgotten on every rollback in case the party was added by what was rolled back. */
@@ -66,7 +33,7 @@ static void forget_parties(struct cl_app *app)
     app->cache->n_parties = 0;
 }
 
-enum cl_err cl_app_open(const struct cl_app_env *env, const char *target, const struct cl_store_options *options,
+enum cl_err cl_app_open(const struct cl_reference *env, const char *target, const struct cl_store_options *options,
                         struct cl_app **out, struct cl_error *err)
 {
     struct cl_app *app = calloc(1, sizeof(*app));
@@ -293,7 +260,7 @@ static enum cl_err requirements(struct run *run, const struct sale_facts *f, str
 static enum cl_err determine(struct run *run, struct cl_arena *arena, const struct sale_facts *f,
                              struct cl_ledger_requirements *out, struct cl_error *err)
 {
-    const struct cl_app_env *env = run->app->env;
+    const struct cl_reference *env = run->app->env;
     const struct cl_chip *chip = cl_catalog_find(&env->catalog, f->product);
     if (!chip) return cl_error_set(err, CL_ERR_NOT_FOUND, "product: no chip \"%s\" in the catalog", f->product);
     struct cl_classification *cls = cl_arena_alloc(&run->arena, sizeof(*cls));

@@ -232,9 +232,9 @@ static int run_action(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
         json_decref(jargs);
         return status;
     }
-    struct cl_app_env env;
+    struct cl_reference env;
     struct cl_app *app = NULL;
-    if (cl_app_env_load(cli->data_dir, NULL, &env, &err)) {
+    if (cl_reference_load(cli->data_dir, NULL, &env, &err)) {
         json_decref(jargs);
         return cli_fail(cli, &err);
     }
@@ -256,7 +256,7 @@ static int run_action(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
     }
     cl_app_result_release(&res);
     cl_app_close(app);
-    cl_app_env_release(&env);
+    cl_reference_release(&env);
     json_decref(jargs);
     return status;
 }
@@ -312,10 +312,10 @@ static int run_scenario(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
     enum cl_err rc = cl_scenario_parse(text, len, args->pos[0], &sc, &err);
     free(text);
     if (rc) return cli_fail(cli, &err);
-    struct cl_app_env env;
+    struct cl_reference env;
     struct cl_app *app = NULL;
     size_t ran = 0;
-    rc = cl_app_env_load(cli->data_dir, NULL, &env, &err);
+    rc = cl_reference_load(cli->data_dir, NULL, &env, &err);
     if (rc) {
         cl_scenario_release(&sc);
         return cli_fail(cli, &err);
@@ -332,7 +332,7 @@ static int run_scenario(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
         status = CLI_EXIT_OK;
     }
     cl_app_close(app);
-    cl_app_env_release(&env);
+    cl_reference_release(&env);
     cl_scenario_release(&sc);
     if (tmp[0]) {
         char p[80];

@@ -10,7 +10,7 @@
 #include "clearance/app.h"
 #include "test.h"
 
-static struct cl_app_env fx_env;
+static struct cl_reference fx_env;
 static char fx_target[512];
 static char fx_sqlite_path[64];
 
@@ -18,7 +18,7 @@ static char fx_sqlite_path[64];
 static void fx_env_load(void)
 {
     struct cl_error e = {0};
-    if (cl_app_env_load(CL_DATA_DIR, NULL, &fx_env, &e)) {
+    if (cl_reference_load(CL_DATA_DIR, NULL, &fx_env, &e)) {
         fprintf(stderr, "data: %s\n", e.msg);
         exit(2);
     }

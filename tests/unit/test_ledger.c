@@ -741,6 +741,6 @@ int main(void)
     free(scenario_events[1]);
     cl_app_result_release(&fx_res);
     fx_cleanup();
-    cl_app_env_release(&fx_env);
+    cl_reference_release(&fx_env);
     return TEST_EXIT();
 }

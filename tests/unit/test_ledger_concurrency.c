@@ -165,6 +165,6 @@ int main(void)
     }
     cl_app_result_release(&fx_res);
     fx_cleanup();
-    cl_app_env_release(&fx_env);
+    cl_reference_release(&fx_env);
     return TEST_EXIT();
 }
