@@ -48,7 +48,8 @@ const char *cl_role_jurisdiction(enum cl_role r);
     X(TOTALS_READ, "totals.read")         /* totals without commercial detail */                               \
     X(JOURNAL_READ, "journal.read")       /* checkpoints, proofs, entries */                                   \
     X(JOURNAL_WRITE, "journal.write")     /* publish a checkpoint */                                           \
-    X(KEYS_MANAGE, "keys.manage")
+    X(KEYS_MANAGE, "keys.manage")                                                                              \
+    X(EVENTS_READ, "events.read")         /* the ledger's event records, commercial fields included */
 enum cl_action {
 #define CL_ACTION_ENUM(name, id) CL_ACTION_##name,
     CL_ACTION_MAP(CL_ACTION_ENUM)

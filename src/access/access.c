@@ -52,7 +52,7 @@ static const bool permissions[CL_ACTION__COUNT][CL_ROLE__COUNT] = {
     [CL_ACTION_AUTH_READ] = {1, 1, 1, 1, 1, 0},
     [CL_ACTION_AUTH_APPLY] = {1, 1, 1, 0, 0, 0},
     [CL_ACTION_AUTH_DECIDE] = {1, 0, 0, 1, 1, 0},
-    [CL_ACTION_POOL_READ] = {1, 1, 1, 1, 1, 0},
+    [CL_ACTION_POOL_READ] = {1, 1, 0, 1, 1, 0},
     [CL_ACTION_POOL_WRITE] = {1, 0, 0, 1, 1, 0},
     [CL_ACTION_ORDER_READ] = {1, 1, 1, 1, 1, 0},
     [CL_ACTION_ORDER_WRITE] = {1, 1, 0, 0, 0, 0},
@@ -63,6 +63,7 @@ static const bool permissions[CL_ACTION__COUNT][CL_ROLE__COUNT] = {
     [CL_ACTION_JOURNAL_READ] = {1, 1, 1, 1, 1, 1},
     [CL_ACTION_JOURNAL_WRITE] = {1, 0, 0, 0, 0, 0},
     [CL_ACTION_KEYS_MANAGE] = {1, 0, 0, 0, 0, 0},
+    [CL_ACTION_EVENTS_READ] = {1, 1, 0, 1, 1, 0},
 };
 
 bool cl_access_allows(enum cl_role role, enum cl_action action)

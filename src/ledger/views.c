@@ -244,14 +244,15 @@ enum cl_err lg_order_json(struct cl_store *st, int64_t id, json_t **out, struct 
 
 enum cl_err lg_shipment_json(struct cl_store *st, int64_t id, json_t **out, struct cl_error *err)
 {
-    static const char *const names[] = {"#id", "ref", "order", "buyer", "product", "#quantity", "#value_cents",
-                                        "date", "rules_digest", "created_by", NULL};
+    static const char *const names[] = {"#id", "ref", "order", "exporter", "buyer", "product", "#quantity",
+                                        "#value_cents", "date", "rules_digest", "created_by", NULL};
     struct cl_val p[] = {CL_VINT(id)};
     json_t *o = NULL, *x = NULL;
     enum cl_err rc = one(st,
-                         "SELECT s.id, s.ref, o.ref, b.name, o.product, s.quantity, s.value_cents, s.ship_date,"
+                         "SELECT s.id, s.ref, o.ref, e.name, b.name, o.product, s.quantity, s.value_cents, s.ship_date,"
                          " s.rules_digest, s.created_by FROM ledger_shipments s JOIN ledger_orders o ON o.id = s.order_id"
-                         " JOIN ledger_parties b ON b.id = o.buyer_id WHERE s.id = ?",
+                         " JOIN ledger_parties b ON b.id = o.buyer_id JOIN ledger_parties e ON e.id = o.exporter_id"
+                         " WHERE s.id = ?",
                          p, 1, names, "shipment", "", &o, err);
     if (rc) return rc;
     static const char *const fn[] = {"charge", "kind", "jurisdiction", "rule", "citation", "collector", "#rate_ppm",

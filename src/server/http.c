@@ -34,18 +34,24 @@ int srv_http_status(enum cl_err code)
     }
 }
 
-struct cl_store *srv_store(struct srv_req *r, struct cl_error *err)
+struct cl_app *srv_app(struct srv_req *r, struct cl_error *err)
 {
-    struct cl_store *st = pthread_getspecific(r->srv->store_key);
-    if (st) return st;
-    if (cl_store_open(r->srv->cfg.db, NULL, &st, err)) return NULL;
-    pthread_setspecific(r->srv->store_key, st);
-    return st;
+    struct cl_app *app = pthread_getspecific(r->srv->store_key);
+    if (app) return app;
+    if (cl_app_open(&r->srv->ref, r->srv->cfg.db, NULL, &app, err)) return NULL;
+    pthread_setspecific(r->srv->store_key, app);
+    return app;
 }
 
-static void close_thread_store(void *p)
+struct cl_store *srv_store(struct srv_req *r, struct cl_error *err)
 {
-    cl_store_close(p);
+    struct cl_app *app = srv_app(r, err);
+    return app ? app->st : NULL;
+}
+
+static void close_thread_app(void *p)
+{
+    cl_app_close(p);
 }
 
 const char *srv_param(const struct srv_req *r, const char *name)
@@ -417,13 +423,13 @@ int srv_run(const struct srv_config *cfg)
         fprintf(stderr, "clearance serve: %s\n", err.msg);
         return 65;
     }
-    struct cl_store *st = NULL;
-    if (cl_store_open(cfg->db, NULL, &st, &err) || migrate_all(st, &err)) {
+    struct cl_app *app = NULL;
+    if (cl_app_open(&s.ref, cfg->db, NULL, &app, &err) || migrate_all(app->st, &err)) {
         fprintf(stderr, "clearance serve: %s\n", err.msg);
-        cl_store_close(st);
+        cl_app_close(app);
         return 74;
     }
-    cl_store_close(st);
+    cl_app_close(app);
     s.route_metrics = calloc(s.n_routes + 1, sizeof(*s.route_metrics));
     if (!s.route_metrics) return 70;
     if (cfg->access_log) {
@@ -433,7 +439,7 @@ int srv_run(const struct srv_config *cfg)
             return 74;
         }
     }
-    pthread_key_create(&s.store_key, close_thread_store);
+    pthread_key_create(&s.store_key, close_thread_app);
 
     /* SIGINT and SIGTERM stop the server: block them here (workers inherit the mask) and wait below */
     sigset_t sigs;

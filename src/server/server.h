@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "clearance/access.h"
+#include "clearance/app.h"
 #include "clearance/core.h"
 #include "clearance/reference.h"
 #include "clearance/store.h"
@@ -47,6 +48,8 @@ struct srv_route {
     int action;          /* enum cl_action, SRV_PUBLIC or SRV_AUTHENTICATED */
     srv_handler fn;
     const char *summary;
+    int app;             /* for ledger routes: enum cl_app_action + 1; 0 otherwise */
+    const char *param;   /* the request field the path parameter fills ("ref") */
 };
 
 struct srv_route_metrics {
@@ -62,7 +65,7 @@ struct srv {
     const struct srv_route *routes;
     size_t n_routes;
     struct srv_route_metrics *route_metrics; /* one per route, plus one for unmatched paths */
-    pthread_key_t store_key;
+    pthread_key_t store_key; /* this thread's struct cl_app */
     FILE *access_log;
     pthread_mutex_t log_lock;
     pthread_mutex_t decisions_lock;
@@ -99,8 +102,14 @@ extern const size_t srv_n_routes;
 /* Runs the server until SIGINT or SIGTERM. Returns an exit status. */
 int srv_run(const struct srv_config *cfg);
 
-/* This thread's store connection, opened on first use. */
+/* This thread's service-layer connection (and its store), opened on first use. */
+struct cl_app *srv_app(struct srv_req *r, struct cl_error *err);
 struct cl_store *srv_store(struct srv_req *r, struct cl_error *err);
+/* The handler of every ledger route: runs the route's action with the body (or query) and the path parameter,
+ * scoped to the caller's role and party (routes_ledger.c). */
+enum cl_err srv_h_app(struct srv_req *r, json_t **out, struct cl_error *err);
+/* Unit totals per authorization and pool, with no commercial field (routes_ledger.c). */
+enum cl_err srv_h_totals(struct srv_req *r, json_t **out, struct cl_error *err);
 /* A path parameter ("{id}"), or NULL. */
 const char *srv_param(const struct srv_req *r, const char *name);
 /* A request header, or NULL. */
