@@ -158,6 +158,151 @@ async function loadRules(date) {
 section('rules', 'reference.read', async () => loadRules($('#rules-form [name=date]').value));
 $('#rules-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadRules(ev.target.date.value).catch(showError); });
 
+// ---- ledger -----------------------------------------------------------------------------------------------------
+const usd = (cents) => (cents === null || cents === undefined ? '' : (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+const num = (n) => (n === null || n === undefined ? '' : Number(n).toLocaleString('en-US'));
+const row = (...cells) => el('tr', {}, ...cells.map((c) => (c instanceof Node ? el('td', {}, c) : el('td', { text: c }))));
+
+function reasonsBox(doc) {
+  const box = el('div');
+  if (doc.error) box.append(el('p', { class: 'reason', text: doc.error.message }));
+  for (const r of doc.reasons || [])
+    box.append(el('div', { class: 'reason' }, el('code', { text: r.code }), ' ', r.message, r.unblock ? el('div', { class: 'muted', text: 'to unblock: ' + r.unblock }) : ''));
+  return box;
+}
+
+async function act(method, path, body) {
+  try { return await api(method, path, body); } catch (e) { if (e.doc && e.doc.outcome) return e.doc; throw e; }
+}
+
+section('authorizations', 'auth.read', async () => {
+  const doc = await api('GET', '/v1/authorizations');
+  const tb = $('#auth-table tbody');
+  tb.replaceChildren();
+  for (const a of doc.result) {
+    const open = (a.conditions || []).filter((c) => c.state === 'pending' || c.state === 'failed').length;
+    const link = el('a', { href: '#', text: a.ref });
+    link.addEventListener('click', (ev) => { ev.preventDefault(); showAuth(a.ref).catch(showError); });
+    tb.append(row(link, a.jurisdiction, a.kind, a.holder, (a.parties || []).join(', '), a.state, num(a.quantity_cap), num(a.quantity_reserved), num(a.quantity_consumed), String(open)));
+  }
+});
+
+async function showAuth(ref) {
+  const a = (await api('GET', '/v1/authorizations/' + encodeURIComponent(ref))).result;
+  const box = $('#auth-detail');
+  box.replaceChildren(el('h3', { text: `${a.ref}: ${a.kind} by ${a.authority}, ${a.state}` }));
+  const t = el('table', {}, el('thead', {}, row('condition', 'state', 'text', 'evidence', 'rule', '')));
+  const tb = el('tbody');
+  const actions = new Set((state.who && state.who.actions) || []);
+  const myJur = state.who && state.who.jurisdiction;
+  const mayDecide = actions.has('auth.decide') && (!myJur || myJur === a.jurisdiction);
+  for (const c of a.conditions || []) {
+    const cell = el('span');
+    if (mayDecide && c.state === 'pending') {
+      const b = el('button', { type: 'button', text: 'mark satisfied' });
+      b.addEventListener('click', async () => {
+        const evidence = prompt(`Evidence for ${c.id}:`);
+        if (!evidence) return;
+        const res = await act('POST', `/v1/authorizations/${encodeURIComponent(a.ref)}/conditions`, { condition: c.id, state: 'satisfied', evidence });
+        if (res.outcome !== 'ok') box.append(reasonsBox(res));
+        await showAuth(a.ref);
+      });
+      cell.append(b);
+    }
+    tb.append(row(c.id, c.state, c.text, c.evidence || '', c.rule || '', cell));
+  }
+  t.append(tb);
+  box.append(t);
+  if (mayDecide) {
+    const bar = el('p');
+    for (const [label, verb, when] of [['Approve', 'decision', ['submitted', 'under_review']], ['Suspend', 'suspension', ['approved', 'approved_with_conditions', 'reinstated']], ['Reinstate', 'reinstatement', ['suspended']]]) {
+      if (!when.includes(a.state)) continue;
+      const b = el('button', { type: 'button', text: label });
+      b.addEventListener('click', async () => {
+        const reason = prompt(`Reason to ${label.toLowerCase()} ${a.ref}:`) || undefined;
+        const res = await act('POST', `/v1/authorizations/${encodeURIComponent(a.ref)}/${verb}`, verb === 'decision' ? { outcome: 'approved', reason } : { reason });
+        if (res.outcome !== 'ok') box.append(reasonsBox(res));
+        await show('authorizations');
+        await showAuth(a.ref);
+      });
+      bar.append(b, ' ');
+    }
+    box.append(bar);
+  }
+  const tr = el('table', {}, el('thead', {}, row('when', 'from', 'to', 'who', 'why')));
+  const tt = el('tbody');
+  for (const x of a.transitions || []) tt.append(row(x.at || '', x.from || '', x.to || '', x.actor || '', x.reason || ''));
+  tr.append(tt);
+  box.append(el('h4', { text: 'Transitions' }), tr);
+}
+
+section('orders', 'order.read', async () => {
+  const orders = (await api('GET', '/v1/orders')).result;
+  const tb = $('#order-table tbody');
+  tb.replaceChildren();
+  const mayShip = new Set(state.who.actions).has('ship');
+  for (const o of orders) {
+    const cell = el('span');
+    if (mayShip && ['open', 'partially_shipped'].includes(o.state)) {
+      const b = el('button', { type: 'button', text: 'ship…', 'data-order': o.ref });
+      b.addEventListener('click', async () => {
+        const q = prompt(`Ship how many units of ${o.ref}? (${o.quantity - o.quantity_shipped} left)`);
+        if (!q) return;
+        const res = await act('POST', '/v1/shipments', { order: o.ref, quantity: Number(q), date: new Date().toISOString().slice(0, 10) });
+        const out = $('#ship-result');
+        out.replaceChildren(el('h3', { text: res.outcome === 'ok' ? `Shipped: ${res.result.ref}` : `Held: ${o.ref}` }));
+        if (res.outcome !== 'ok') out.append(reasonsBox(res));
+        await show('orders');
+      });
+      cell.append(b);
+    }
+    tb.append(row(o.ref, o.state, o.buyer, o.product, o.destination || '', num(o.quantity), num(o.quantity_shipped), usd(o.value_cents), o.order_date || '', cell));
+  }
+  const ships = (await api('GET', '/v1/shipments')).result;
+  const sb = $('#shipment-table tbody');
+  sb.replaceChildren();
+  for (const x of ships) sb.append(row(x.ref, x.order, x.buyer, num(x.quantity), usd(x.value_cents), x.date, usd((x.fees || []).reduce((t, f) => t + f.amount_cents, 0))));
+});
+
+section('pools', 'pool.read', async () => {
+  const pools = (await api('GET', '/v1/pools')).result;
+  const box = $('#pool-list');
+  box.replaceChildren();
+  for (const p of pools) {
+    const used = p.quantity_reserved + p.quantity_consumed;
+    const pct = p.cap ? Math.min(100, (100 * used) / p.cap) : 0;
+    box.append(el('div', { class: 'card pool' },
+      el('div', {}, el('strong', { text: p.name }), ' ', el('span', { class: 'muted', text: p.description || '' })),
+      el('div', { class: 'bar' }, el('span', { style: `width:${pct.toFixed(1)}%` })),
+      el('div', { text: `cap ${num(p.cap)}${p.follows ? ` (follows ${p.counter}: ${num(p.counter_value)} x ${p.ratio_ppm / 10000}%)` : ''}: shipped ${num(p.quantity_consumed)}, reserved ${num(p.quantity_reserved)}, available ${num(p.quantity_available)}` }),
+      el('div', { class: 'muted', text: 'members: ' + (p.members || []).join(', ') })));
+  }
+});
+
+section('fees', 'fees.read', async () => {
+  const rep = (await api('GET', '/v1/fees')).result;
+  const tb = $('#fee-table tbody');
+  tb.replaceChildren();
+  for (const f of rep.periods) tb.append(row(f.period, f.party, f.charge, f.collector, num(f.shipments), usd(f.base_cents), usd(f.accrued_cents), usd(f.paid_cents), usd(f.outstanding_cents)));
+  for (const f of rep.totals) tb.append(row('total', f.party, f.charge, f.collector, num(f.shipments), usd(f.base_cents), usd(f.accrued_cents), usd(f.paid_cents), usd(f.outstanding_cents)));
+  $('#fee-rounding').textContent = rep.rounding || '';
+});
+
+section('totals', 'totals.read', async () => {
+  const t = await api('GET', '/v1/totals');
+  $('#totals-note').textContent = `${num(t.units_shipped_under_export_licences)} units shipped under export licences. ${t.note}.`;
+  const tb = $('#totals-table tbody');
+  tb.replaceChildren();
+  for (const a of t.authorizations) tb.append(row(a.ref, a.jurisdiction, a.holder, a.state, num(a.quantity_cap), num(a.quantity_reserved), num(a.quantity_consumed)));
+});
+
+overviewCards.push(async () => {
+  const t = await api('GET', '/v1/totals');
+  const cards = [card('units shipped', num(t.units_shipped_under_export_licences))];
+  for (const p of t.pools) cards.push(card(p.name, `${num(p.quantity_consumed + p.quantity_reserved)} / ${num(p.cap)}`));
+  return cards;
+});
+
 // ---- sign in --------------------------------------------------------------------------------------------------
 async function signIn() {
   let failure = null;

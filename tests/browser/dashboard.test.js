@@ -3,7 +3,7 @@
 'use strict';
 const { chromium } = require('playwright-core');
 
-const [url, adminKey, auditorKey] = process.argv.slice(2);
+const [url, adminKey, auditorKey, importerKey, exporterKey, regulatorKey] = process.argv.slice(2);
 let failures = 0, checks = 0;
 function expect(cond, label, detail) {
   checks++;
@@ -70,13 +70,52 @@ function expect(cond, label, detail) {
     await page.waitForFunction(() => document.querySelector('#comparison').textContent.length > 0);
     expect((await page.textContent('#comparison')).includes('6.7x TPP'), 'H200 vs H20', await page.textContent('#comparison'));
 
-    // the auditor sees no tab it may not use
-    await page.click('#signout');
-    await page.fill('#key', auditorKey);
-    await page.click('#signin button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#who').textContent.includes('auditor'));
-    const tabs = await page.$$eval('#tabs button', (bs) => bs.map((b) => b.dataset.tab));
-    expect(!tabs.includes('keys'), 'auditor has no keys tab', tabs.join(','));
+    // the overview counts what was shipped, from the ledger
+    await page.click('#tabs button[data-tab=overview]');
+    await page.waitForFunction(() => document.querySelector('#summary').textContent.includes('units shipped'));
+    expect((await page.textContent('#summary')).includes('cn-h200-2026'), 'pool card on the overview');
+
+    async function signInAs(key, role) {
+      await page.click('#signout');
+      await page.fill('#key', key);
+      await page.click('#signin button[type=submit]');
+      await page.waitForFunction((r) => document.querySelector('#who').textContent.includes(r), role);
+      return page.$$eval('#tabs button', (bs) => bs.map((b) => b.dataset.tab));
+    }
+
+    // the importer sees only its own orders, and no fee or quota tabs
+    let tabs = await signInAs(importerKey, 'importer');
+    expect(!tabs.includes('fees') && !tabs.includes('pools'), 'importer tabs', tabs.join(','));
+    await page.click('#tabs button[data-tab=orders]');
+    await page.waitForSelector('#order-table tbody tr');
+    const buyers = await page.$$eval('#order-table tbody tr', (rs) => rs.map((r) => r.children[2].textContent));
+    expect(buyers.length > 0 && buyers.every((b) => b === 'DeepSeek'), 'importer sees only DeepSeek orders', buyers.join(','));
+
+    // the exporter tries to ship DeepSeek's order: held, with the reason and what would unblock it
+    tabs = await signInAs(exporterKey, 'exporter');
+    await page.click('#tabs button[data-tab=orders]');
+    await page.waitForSelector('button[data-order="O-DE-1"]');
+    page.once('dialog', (d) => d.accept('100'));
+    await page.click('button[data-order="O-DE-1"]');
+    await page.waitForFunction(() => document.querySelector('#ship-result').textContent.includes('Held'));
+    const held = await page.textContent('#ship-result');
+    expect(held.includes('AUTH_SUSPENDED') && held.includes('to unblock'), 'held shipment explained', held);
+
+    // the US regulator opens the suspended licence: conditions and transitions with who and why
+    tabs = await signInAs(regulatorKey, 'us_regulator');
+    await page.click('#tabs button[data-tab=authorizations]');
+    await page.waitForSelector('#auth-table tbody tr');
+    await page.click('#auth-table a:text("BIS-DE-1")');
+    await page.waitForFunction(() => document.querySelector('#auth-detail').textContent.includes('suspended'));
+    const detail = await page.textContent('#auth-detail');
+    expect(detail.includes('bis-2026-end-use') && detail.includes('Reinstate'), 'licence detail with its actions', detail.slice(0, 300));
+
+    // the auditor sees totals, no orders and no keys
+    tabs = await signInAs(auditorKey, 'auditor');
+    expect(!tabs.includes('orders') && tabs.includes('totals'), 'auditor tabs', tabs.join(','));
+    await page.click('#tabs button[data-tab=totals]');
+    await page.waitForSelector('#totals-table tbody tr');
+    expect(!(await page.textContent('#totals')).includes('USD'), 'no money on the auditor totals');
     await page.screenshot({ path: process.env.SCREENSHOT || '/tmp/clearance-dashboard.png', fullPage: true });
     expect(pageErrors.length === 0, 'no script errors', pageErrors.join('; '));
   } finally {
