@@ -1,0 +1,100 @@
+/* The tamper-evident journal: an RFC 6962 Merkle log of every decision, with proofs of inclusion and consistency.
+ *
+ * The Merkle part (hashing, the frontier, building and checking proofs) is pure: it touches no storage and no
+ * clock, and builds proofs from any source of subtree hashes. */
+#ifndef CLEARANCE_JOURNAL_H
+#define CLEARANCE_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clearance/core.h"
+
+/* ---- limits ----------------------------------------------------------------------------------------------- */
+
+/* SHA-256 output: every leaf, node and root hash. */
+#define CL_JOURNAL_HASH_BYTES 32
+/* Hashes in one proof. Trees hold fewer than 2^63 leaves, so an inclusion proof has at most 63 hashes and a
+ * consistency proof at most 64 (one per level of the recursion of RFC 6962 section 2.1.2, and one more). */
+#define CL_JOURNAL_PROOF_HASHES_MAX 64
+/* Largest tree size accepted anywhere: indexes are stored as signed 64-bit integers. */
+#define CL_JOURNAL_SIZE_MAX ((uint64_t)INT64_MAX)
+
+/* ---- hashing (RFC 6962 section 2.1) ----------------------------------------------------------------------- */
+
+/* The hash of a leaf: SHA-256(0x00 || data). data may be NULL when len is 0. */
+void cl_journal_leaf_hash(const void *data, size_t len, uint8_t out[CL_JOURNAL_HASH_BYTES]);
+/* The hash of an interior node: SHA-256(0x01 || left || right). out may alias left or right. */
+void cl_journal_node_hash(const uint8_t left[CL_JOURNAL_HASH_BYTES], const uint8_t right[CL_JOURNAL_HASH_BYTES],
+                          uint8_t out[CL_JOURNAL_HASH_BYTES]);
+/* The root of the empty tree: SHA-256 of no bytes. */
+void cl_journal_empty_root(uint8_t out[CL_JOURNAL_HASH_BYTES]);
+
+/* ---- the frontier ----------------------------------------------------------------------------------------- */
+
+/* The right edge of a tree of `size` leaves: the roots of the perfect subtrees that cover [0, size), one per set
+ * bit of size, largest (leftmost) first. It is all an append needs, so appending costs O(log n) and the root is
+ * a fold of at most 64 hashes. Plain data: copy it freely. */
+struct cl_journal_frontier {
+    uint64_t size;
+    uint8_t hashes[64][CL_JOURNAL_HASH_BYTES];
+};
+
+/* Called for every subtree hash an append completes, the leaf first (level 0) and then each parent it closes:
+ * (level, index) names the perfect subtree over leaves [index << level, (index + 1) << level). A non-zero return
+ * stops the append and is returned by it. */
+typedef enum cl_err (*cl_journal_node_sink)(void *ctx, unsigned level, uint64_t index,
+                                            const uint8_t hash[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+
+/* Fills caller memory with the frontier of the empty tree. */
+void cl_journal_frontier_init(struct cl_journal_frontier *f);
+/* Appends a leaf (its leaf hash) and reports every completed subtree to sink (may be NULL). On an error from sink
+ * the frontier is left unchanged. Fails with CL_ERR_LIMIT when the tree already holds CL_JOURNAL_SIZE_MAX leaves. */
+enum cl_err cl_journal_frontier_append(struct cl_journal_frontier *f, const uint8_t leaf_hash[CL_JOURNAL_HASH_BYTES],
+                                       cl_journal_node_sink sink, void *ctx, struct cl_error *err);
+/* The root hash of the tree the frontier describes (the empty root for size 0). */
+void cl_journal_frontier_root(const struct cl_journal_frontier *f, uint8_t out[CL_JOURNAL_HASH_BYTES]);
+/* Number of hashes in the frontier: the number of set bits of size. */
+size_t cl_journal_frontier_count(const struct cl_journal_frontier *f);
+
+/* ---- proofs (RFC 6962 section 2.1.1 and 2.1.2; verification as in RFC 9162 section 2.1.3.2 and 2.1.4.2) --------- */
+
+/* Supplies the hash of the perfect subtree (level, index), which the caller guarantees is complete in the tree
+ * the proof is built for. Returns CL_OK, or an error (storage, corruption) that stops the proof. */
+typedef enum cl_err (*cl_journal_node_fn)(void *ctx, unsigned level, uint64_t index,
+                                          uint8_t out[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+
+enum cl_journal_proof_kind { CL_JOURNAL_PROOF_INCLUSION, CL_JOURNAL_PROOF_CONSISTENCY };
+
+/* A proof, hashes ordered from the leaves up as RFC 6962 lists them. Plain data. */
+struct cl_journal_proof {
+    enum cl_journal_proof_kind kind;
+    uint64_t index;    /* inclusion: the leaf's index */
+    uint64_t old_size; /* consistency: the size of the older tree */
+    uint64_t size;     /* the size of the tree the proof is for (the newer tree for consistency) */
+    size_t n_hashes;
+    uint8_t hashes[CL_JOURNAL_PROOF_HASHES_MAX][CL_JOURNAL_HASH_BYTES];
+};
+
+/* Builds the inclusion proof of leaf `index` in the tree of `size` leaves, asking node for O(log size) subtree
+ * hashes. Fails with CL_ERR_INPUT when index >= size or size exceeds CL_JOURNAL_SIZE_MAX, or with node's error. */
+enum cl_err cl_journal_inclusion_build(uint64_t index, uint64_t size, cl_journal_node_fn node, void *ctx,
+                                       struct cl_journal_proof *out, struct cl_error *err);
+/* Builds the consistency proof from the tree of old_size leaves to the tree of size leaves (old_size <= size);
+ * the proof is empty when old_size is 0 or equal to size. Errors as for cl_journal_inclusion_build. */
+enum cl_err cl_journal_consistency_build(uint64_t old_size, uint64_t size, cl_journal_node_fn node, void *ctx,
+                                         struct cl_journal_proof *out, struct cl_error *err);
+
+/* Checks that proof (an inclusion proof) takes leaf_hash at proof->index to root in the tree of proof->size
+ * leaves. CL_OK, or CL_ERR_CRYPTO with a message saying what did not match. */
+enum cl_err cl_journal_inclusion_verify(const struct cl_journal_proof *proof,
+                                        const uint8_t leaf_hash[CL_JOURNAL_HASH_BYTES],
+                                        const uint8_t root[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+/* Checks that proof (a consistency proof) shows the tree of proof->old_size leaves with root old_root to be a
+ * prefix of the tree of proof->size leaves with root `root`. CL_OK or CL_ERR_CRYPTO. */
+enum cl_err cl_journal_consistency_verify(const struct cl_journal_proof *proof,
+                                          const uint8_t old_root[CL_JOURNAL_HASH_BYTES],
+                                          const uint8_t root[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+
+#endif
