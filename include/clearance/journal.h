@@ -97,4 +97,87 @@ enum cl_err cl_journal_consistency_verify(const struct cl_journal_proof *proof,
                                           const uint8_t old_root[CL_JOURNAL_HASH_BYTES],
                                           const uint8_t root[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
 
+/* ---- signed notes and checkpoints (c2sp.org/signed-note, c2sp.org/tlog-checkpoint) ------------------------ */
+
+/* Key names (and so checkpoint origins), with the terminating NUL. */
+#define CL_JOURNAL_NAME_BYTES 256
+/* The text form of a key: "PRIVATE+KEY+<name>+<id>+<base64>" or "<name>+<id>+<base64>", with the NUL. */
+#define CL_JOURNAL_KEY_TEXT_BYTES 384
+/* The largest signed note accepted, and the most signature lines in one (the format asks for at least 16). */
+#define CL_JOURNAL_NOTE_BYTES_MAX (64 * 1024)
+#define CL_JOURNAL_NOTE_SIGNATURES_MAX 100
+/* The checkpoint origin (and key name) used when none is configured. */
+#define CL_JOURNAL_ORIGIN_DEFAULT "clearance.example/journal"
+
+/* An Ed25519 signing key with its note key name and key ID (the first four bytes, big-endian, of
+ * SHA-256(name || 0x0A || 0x01 || public key)). Holds secret material: release it with cl_journal_signer_release. */
+struct cl_journal_signer {
+    char name[CL_JOURNAL_NAME_BYTES];
+    uint32_t key_id;
+    uint8_t public_key[32];
+    uint8_t secret_key[64];
+};
+
+/* The public half: all an auditor needs to check checkpoints. Plain data. */
+struct cl_journal_verifier {
+    char name[CL_JOURNAL_NAME_BYTES];
+    uint32_t key_id;
+    uint8_t public_key[32];
+};
+
+/* Key names: 1 to 255 bytes of printable ASCII other than space and '+'. */
+bool cl_journal_key_name_valid(const char *name);
+/* Makes a new random key named name. CL_ERR_INPUT for a bad name, CL_ERR_CRYPTO if libsodium cannot start. */
+enum cl_err cl_journal_signer_generate(const char *name, struct cl_journal_signer *out, struct cl_error *err);
+/* Parses "PRIVATE+KEY+<name>+<8 hex digits>+<base64(0x01 || 32-byte Ed25519 seed)>", the signer key text of the
+ * signed-note tools; the key ID must match the key. CL_ERR_INPUT otherwise. */
+enum cl_err cl_journal_signer_parse(const char *text, size_t len, struct cl_journal_signer *out,
+                                    struct cl_error *err);
+/* Writes the signer key text (secret: mind where it goes). */
+void cl_journal_signer_format(const struct cl_journal_signer *s, char out[CL_JOURNAL_KEY_TEXT_BYTES]);
+/* The verifier of a signer. */
+void cl_journal_signer_verifier(const struct cl_journal_signer *s, struct cl_journal_verifier *out);
+/* Wipes the secret key. */
+void cl_journal_signer_release(struct cl_journal_signer *s);
+/* Parses a verifier key "<name>+<8 hex digits>+<base64(0x01 || 32-byte Ed25519 public key)>"; the key ID must
+ * match. CL_ERR_INPUT otherwise. */
+enum cl_err cl_journal_verifier_parse(const char *text, size_t len, struct cl_journal_verifier *out,
+                                      struct cl_error *err);
+void cl_journal_verifier_format(const struct cl_journal_verifier *v, char out[CL_JOURNAL_KEY_TEXT_BYTES]);
+
+/* Signs a note text (UTF-8, ending in a newline, no control characters but newlines) and returns the signed note,
+ * the text followed by a blank line and one signature line, as a new malloc'd NUL-terminated string (free()).
+ * CL_ERR_INPUT for a malformed text. */
+enum cl_err cl_journal_note_sign(const char *text, size_t len, const struct cl_journal_signer *s, char **out_note,
+                                 size_t *out_len, struct cl_error *err);
+/* Checks a signed note against one trusted key. Signatures by other keys are ignored; a signature by this key
+ * that fails, or the absence of one, is CL_ERR_CRYPTO; a note that breaks the format (or holds more than
+ * CL_JOURNAL_NOTE_SIGNATURES_MAX signatures, or exceeds CL_JOURNAL_NOTE_BYTES_MAX) is CL_ERR_INPUT.
+ * On success *out_text_len is the length of the signed text, which starts at note. */
+enum cl_err cl_journal_note_verify(const char *note, size_t len, const struct cl_journal_verifier *v,
+                                   size_t *out_text_len, struct cl_error *err);
+
+/* A tree head as a checkpoint states it. Plain data. */
+struct cl_journal_checkpoint {
+    char origin[CL_JOURNAL_NAME_BYTES];
+    uint64_t size;
+    uint8_t root[CL_JOURNAL_HASH_BYTES];
+};
+/* The largest checkpoint text: origin, size, root, three newlines and the NUL. */
+#define CL_JOURNAL_CHECKPOINT_TEXT_BYTES (CL_JOURNAL_NAME_BYTES + 21 + 45 + 3)
+
+/* Writes the checkpoint note text "<origin>\n<size>\n<base64 root>\n" and returns its length. */
+size_t cl_journal_checkpoint_format(const struct cl_journal_checkpoint *c, char out[CL_JOURNAL_CHECKPOINT_TEXT_BYTES]);
+/* Parses a checkpoint note text (without signatures): origin, size in decimal without leading zeros, the root in
+ * base64 of 32 bytes, then optional non-empty extension lines, which are ignored. CL_ERR_INPUT otherwise. */
+enum cl_err cl_journal_checkpoint_parse(const char *text, size_t len, struct cl_journal_checkpoint *out,
+                                        struct cl_error *err);
+/* Formats and signs a checkpoint: a new malloc'd signed note (free()). The origin must be the signer's name. */
+enum cl_err cl_journal_checkpoint_sign(const struct cl_journal_checkpoint *c, const struct cl_journal_signer *s,
+                                       char **out_note, size_t *out_len, struct cl_error *err);
+/* Verifies a signed checkpoint with v and parses it; its origin must be v's name. Errors as for
+ * cl_journal_note_verify and cl_journal_checkpoint_parse. */
+enum cl_err cl_journal_checkpoint_open(const char *note, size_t len, const struct cl_journal_verifier *v,
+                                       struct cl_journal_checkpoint *out, struct cl_error *err);
+
 #endif
