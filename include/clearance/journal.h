@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "clearance/core.h"
+#include "clearance/store.h"
 
 /* ---- limits ----------------------------------------------------------------------------------------------- */
 
@@ -179,5 +182,80 @@ enum cl_err cl_journal_checkpoint_sign(const struct cl_journal_checkpoint *c, co
  * cl_journal_note_verify and cl_journal_checkpoint_parse. */
 enum cl_err cl_journal_checkpoint_open(const char *note, size_t len, const struct cl_journal_verifier *v,
                                        struct cl_journal_checkpoint *out, struct cl_error *err);
+
+/* ---- the stored log --------------------------------------------------------------------------------------- */
+
+/* The longest entry (canonical record with its envelope), entry kinds and committed field names (with the NUL),
+ * and committed fields per entry. */
+#define CL_JOURNAL_ENTRY_BYTES_MAX (64 * 1024)
+#define CL_JOURNAL_KIND_BYTES 64
+#define CL_JOURNAL_FIELDS_MAX 32
+/* Random bytes of salt behind each commitment. */
+#define CL_JOURNAL_SALT_BYTES 32
+
+/* Creates or upgrades the journal's tables (component "journal"). Runs its own transactions: call it outside one. */
+enum cl_err cl_journal_migrate(struct cl_store *st, struct cl_error *err);
+
+/* Kinds name what an entry records ("ledger.shipment", "screen.decision", "rules.change"): they start with a-z and
+ * hold 1 to 63 of a-z, 0-9, '.', '_' and '-'. Committed field names hold 1 to 63 of a-z, 0-9 and '_'. */
+bool cl_journal_kind_valid(const char *kind);
+bool cl_journal_field_valid(const char *field, size_t len);
+
+/* One change to journal. Borrowed by the append call. */
+struct cl_journal_item {
+    const char *kind;
+    const json_t *record; /* an object holding integers, strings, booleans, nulls, arrays and objects: no reals */
+    const json_t *secret; /* NULL, or an object of commercial fields that the entry commits to by salted hash
+                           * and that are kept outside the tree, to be revealed per request (docs/disclosure.md) */
+    cl_time at;           /* when the change happened: given by the caller, never read from the clock here */
+};
+
+/* Appends items as consecutive entries, inside the caller's open write transaction, so that the journal entry
+ * commits or rolls back with the change it records. Each entry is the canonical JSON of
+ * {"at": at, "commit": {field: hex commitment}, "kind": kind, "record": record} ("commit" only with a secret),
+ * and its leaf is hashed over exactly those bytes. One call writes the entries in bundles, every subtree hash the
+ * entries complete, and the frontier once: batch many items per call for throughput. *out_first (may be NULL)
+ * receives the index of the first entry.
+ * Errors: CL_ERR_STATE outside a transaction; CL_ERR_INPUT for a bad kind, record or field; CL_ERR_LIMIT for an
+ * entry over CL_JOURNAL_ENTRY_BYTES_MAX; CL_ERR_CONFLICT if another writer grew the tree (PostgreSQL reports it as
+ * CL_ERR_BUSY): retry the transaction; storage errors. After an error the transaction holds partial writes and
+ * must be rolled back. */
+enum cl_err cl_journal_append_batch(struct cl_store *st, const struct cl_journal_item *items, size_t n,
+                                    uint64_t *out_first, struct cl_error *err);
+/* One entry: cl_journal_append_batch of one item. */
+enum cl_err cl_journal_append(struct cl_store *st, const char *kind, const json_t *record, const json_t *secret,
+                              cl_time at, uint64_t *out_index, struct cl_error *err);
+
+/* The tree head: its size and root hash. */
+struct cl_journal_head {
+    uint64_t size;
+    uint8_t root[CL_JOURNAL_HASH_BYTES];
+};
+enum cl_err cl_journal_head_get(struct cl_store *st, struct cl_journal_head *out, struct cl_error *err);
+
+/* Entry index's exact bytes as a new malloc'd NUL-terminated string (free()). CL_ERR_NOT_FOUND past the end. */
+enum cl_err cl_journal_entry_get(struct cl_store *st, uint64_t index, char **out_text, size_t *out_len,
+                                 struct cl_error *err);
+/* Called per entry with its bytes, borrowed for the call. A non-zero return stops the listing and is returned. */
+typedef enum cl_err (*cl_journal_entry_fn)(void *ctx, uint64_t index, const char *text, size_t len,
+                                           struct cl_error *err);
+/* Calls fn for entries [first, first + count) that exist, in order. fn may use the store. */
+enum cl_err cl_journal_entry_list(struct cl_store *st, uint64_t first, uint64_t count, cl_journal_entry_fn fn,
+                                  void *ctx, struct cl_error *err);
+
+/* Inclusion proof of entry index in the tree of size entries, and consistency proof from old_size to size, from
+ * the stored subtree hashes: O(log size) reads. size may be any size the journal has had; CL_ERR_NOT_FOUND past the
+ * current one. */
+enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size,
+                                       struct cl_journal_proof *out, struct cl_error *err);
+enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
+                                         struct cl_journal_proof *out, struct cl_error *err);
+
+/* ---- selective disclosure (docs/disclosure.md) ------------------------------------------------------------ */
+
+/* The commitment to one field: SHA-256(0x02 || salt || field || 0x00 || canonical JSON of the value). The 0x02
+ * prefix keeps commitments apart from leaf (0x00) and node (0x01) hashes. Pure. */
+void cl_journal_commitment(const char *field, const uint8_t salt[CL_JOURNAL_SALT_BYTES], const char *value,
+                           size_t value_len, uint8_t out[CL_JOURNAL_HASH_BYTES]);
 
 #endif

@@ -1,0 +1,155 @@
+/* Stored subtree hashes: where each complete subtree lives among the tiles, reading tiles, and proofs served
+ * from them with O(log n) lookups. */
+#include <string.h>
+
+#include "journal_int.h"
+
+#define HASH CL_JOURNAL_HASH_BYTES
+
+/* First slot of each row of a tile: 16 base nodes, then 8, 4 and 2 parents. */
+static const unsigned row_start[TILE_HEIGHT] = {0, 16, 24, 28};
+_Static_assert(TILE_HEIGHT == 4, "row_start lists one offset per row");
+_Static_assert(TILE_BYTES == 960, "a tile is 30 hashes");
+
+void cl_journal_tile_locate(unsigned level, uint64_t index, struct tile_pos *out)
+{
+    CL_ASSERT(level < 64);
+    unsigned row = level % TILE_HEIGHT;
+    out->tile_level = level / TILE_HEIGHT;
+    out->row = row;
+    out->tile_index = index >> (TILE_HEIGHT - row);
+    out->row_offset = (unsigned)(index & ((TILE_WIDTH >> row) - 1));
+    out->slot = row_start[row] + out->row_offset;
+    CL_ASSERT(out->slot < TILE_HASHES);
+}
+
+bool cl_journal_tile_has(const struct tile_pos *pos, uint64_t width)
+{
+    return ((uint64_t)(pos->row_offset + 1) << pos->row) <= width;
+}
+
+uint64_t cl_journal_tile_width(unsigned tile_level, uint64_t tile_index, uint64_t size)
+{
+    uint64_t base = tile_level * TILE_HEIGHT >= 64 ? 0 : size >> (tile_level * TILE_HEIGHT);
+    uint64_t first = tile_index * TILE_WIDTH;
+    if (base <= first) return 0;
+    return base - first >= TILE_WIDTH ? TILE_WIDTH : base - first;
+}
+
+struct tile_row {
+    uint8_t *out;
+    uint64_t width;
+    bool found, bad;
+};
+
+static enum cl_err tile_row(void *ctx, const struct cl_row *row, struct cl_error *err)
+{
+    (void)err;
+    struct tile_row *t = ctx;
+    size_t n = 0;
+    const void *b = cl_row_blob(row, 1, &n);
+    int64_t w = cl_row_int(row, 0);
+    t->found = true;
+    if (n != TILE_BYTES || w < 1 || w > (int64_t)TILE_WIDTH) {
+        t->bad = true;
+        return CL_OK;
+    }
+    t->width = (uint64_t)w;
+    memcpy(t->out, b, TILE_BYTES);
+    return CL_OK;
+}
+
+enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint64_t tile_index, uint8_t out[TILE_BYTES],
+                                 uint64_t *out_width, bool *out_found, struct cl_error *err)
+{
+    struct tile_row t = {out, 0, false, false};
+    struct cl_val p[] = {CL_VINT(tile_level), CL_VINT(tile_index)};
+    enum cl_err rc =
+        cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE level = ? AND idx = ?", p, 2, tile_row, &t, err);
+    if (rc) return rc;
+    if (t.bad)
+        return cl_error_set(err, CL_ERR_STORE, "journal: tile (%u, %llu) is malformed", tile_level,
+                            (unsigned long long)tile_index);
+    *out_found = t.found;
+    *out_width = t.width;
+    return CL_OK;
+}
+
+/* ---- proofs from stored tiles ----------------------------------------------------------------------------- */
+
+#define CACHE_TILES 16
+
+/* The tiles one proof has read so far: a proof touches a few tiles many times. */
+struct tile_cache {
+    struct cl_store *st;
+    size_t n, next;
+    struct {
+        unsigned level;
+        uint64_t index, width;
+        uint8_t hashes[TILE_BYTES];
+    } t[CACHE_TILES];
+};
+
+static enum cl_err stored_node(void *ctx, unsigned level, uint64_t index, uint8_t out[HASH], struct cl_error *err)
+{
+    struct tile_cache *c = ctx;
+    struct tile_pos pos;
+    cl_journal_tile_locate(level, index, &pos);
+    size_t i = 0;
+    for (; i < c->n; i++)
+        if (c->t[i].level == pos.tile_level && c->t[i].index == pos.tile_index) break;
+    if (i == c->n) {
+        if (c->n < CACHE_TILES) i = c->n++;
+        else i = c->next++ % CACHE_TILES;
+        bool found = false;
+        enum cl_err rc =
+            cl_journal_tile_read(c->st, pos.tile_level, pos.tile_index, c->t[i].hashes, &c->t[i].width, &found, err);
+        if (!rc && !found)
+            rc = cl_error_set(err, CL_ERR_STORE, "journal: tile (%u, %llu) is missing", pos.tile_level,
+                              (unsigned long long)pos.tile_index);
+        if (rc) {
+            c->t[i].level = TILE_LEVELS; /* matches no tile */
+            return rc;
+        }
+        c->t[i].level = pos.tile_level;
+        c->t[i].index = pos.tile_index;
+    }
+    if (!cl_journal_tile_has(&pos, c->t[i].width))
+        return cl_error_set(err, CL_ERR_STORE, "journal: node (%u, %llu) is missing from its tile", level,
+                            (unsigned long long)index);
+    memcpy(out, c->t[i].hashes + (size_t)pos.slot * HASH, HASH);
+    return CL_OK;
+}
+
+static enum cl_err check_size(struct cl_store *st, uint64_t size, struct cl_error *err)
+{
+    struct cl_journal_frontier f;
+    enum cl_err rc = cl_journal_state_read(st, &f, err);
+    if (rc) return rc;
+    if (size > f.size)
+        return cl_error_set(err, CL_ERR_NOT_FOUND, "the journal holds %llu entries, not %llu",
+                            (unsigned long long)f.size, (unsigned long long)size);
+    return CL_OK;
+}
+
+enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size,
+                                       struct cl_journal_proof *out, struct cl_error *err)
+{
+    enum cl_err rc = check_size(st, size, err);
+    if (rc) return rc;
+    struct tile_cache c;
+    c.st = st;
+    c.n = c.next = 0;
+    return cl_journal_inclusion_build(index, size, stored_node, &c, out, err);
+}
+
+enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
+                                         struct cl_journal_proof *out, struct cl_error *err)
+{
+    enum cl_err rc = check_size(st, size, err);
+    if (rc) return rc;
+    struct tile_cache c;
+    c.st = st;
+    c.n = c.next = 0;
+    return cl_journal_consistency_build(old_size, size, stored_node, &c, out, err);
+}
