@@ -53,6 +53,15 @@ enum cl_err cl_journal_jbuf_put(struct jbuf *b, const void *data, size_t n, stru
         if (rc) goto fail;                                                                                       \
     } while (0)
 
+/* The bytes a JSON string must escape: control characters, quote and backslash. */
+static const bool needs_escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+    ['"'] = 1,  ['\\'] = 1,
+};
+
 /* Escapes as jansson does without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: quote, backslash and the control
  * characters; everything else (UTF-8 included) as is. */
 static enum cl_err put_string(struct jbuf *b, const char *s, size_t n, struct cl_error *err)
@@ -64,7 +73,7 @@ static enum cl_err put_string(struct jbuf *b, const char *s, size_t n, struct cl
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (!needs_escape[c]) continue;
         rc = cl_journal_jbuf_put(b, s + run, i - run, err);
         if (rc) return rc;
         char esc[6] = {'\\', 0, 0, 0, 0, 0};

@@ -110,8 +110,10 @@ static void append_records(struct cl_store *st, struct model *m, size_t n, size_
         struct cl_journal_item *items = calloc(k, sizeof(*items));
         for (size_t j = 0; j < k; j++) {
             size_t i = m->n + j;
+            /* times with and without fractions of a second, some before 1970, several per second */
+            cl_time at = i % 11 == 0 ? -(cl_time)i * 999 : base_time + (cl_time)(i / 3) * 1000003;
             items[j] = (struct cl_journal_item){i % 2 ? "ledger.shipment" : "screen.decision", make_record(i), NULL,
-                                                base_time + (cl_time)i * 1000000};
+                                                at};
         }
         uint64_t first = 0;
         CHECK_INT(cl_journal_append_batch(st, items, k, &first, &e), CL_OK);
