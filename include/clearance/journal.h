@@ -65,8 +65,8 @@ size_t cl_journal_frontier_count(const struct cl_journal_frontier *f);
 
 /* Supplies the hash of the perfect subtree (level, index), which the caller guarantees is complete in the tree
  * the proof is built for. Returns CL_OK, or an error (storage, corruption) that stops the proof. */
-typedef enum cl_err (*cl_journal_node_fn)(void *ctx, unsigned level, uint64_t index,
-                                          uint8_t out[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+typedef enum cl_err (*cl_journal_node_fn)(void *ctx, unsigned level, uint64_t index, uint8_t out[CL_JOURNAL_HASH_BYTES],
+                                          struct cl_error *err);
 
 enum cl_journal_proof_kind { CL_JOURNAL_PROOF_INCLUSION, CL_JOURNAL_PROOF_CONSISTENCY };
 
@@ -134,8 +134,7 @@ bool cl_journal_key_name_valid(const char *name);
 enum cl_err cl_journal_signer_generate(const char *name, struct cl_journal_signer *out, struct cl_error *err);
 /* Parses "PRIVATE+KEY+<name>+<8 hex digits>+<base64(0x01 || 32-byte Ed25519 seed)>", the signer key text of the
  * signed-note tools; the key ID must match the key. CL_ERR_INPUT otherwise. */
-enum cl_err cl_journal_signer_parse(const char *text, size_t len, struct cl_journal_signer *out,
-                                    struct cl_error *err);
+enum cl_err cl_journal_signer_parse(const char *text, size_t len, struct cl_journal_signer *out, struct cl_error *err);
 /* Writes the signer key text (secret: mind where it goes). */
 void cl_journal_signer_format(const struct cl_journal_signer *s, char out[CL_JOURNAL_KEY_TEXT_BYTES]);
 /* The verifier of a signer. */
@@ -246,10 +245,84 @@ enum cl_err cl_journal_entry_list(struct cl_store *st, uint64_t first, uint64_t 
 /* Inclusion proof of entry index in the tree of size entries, and consistency proof from old_size to size, from
  * the stored subtree hashes: O(log size) reads. size may be any size the journal has had; CL_ERR_NOT_FOUND past the
  * current one. */
-enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size,
-                                       struct cl_journal_proof *out, struct cl_error *err);
+enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size, struct cl_journal_proof *out,
+                                       struct cl_error *err);
 enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
                                          struct cl_journal_proof *out, struct cl_error *err);
+
+/* ---- stored checkpoints and key files --------------------------------------------------------------------- */
+
+/* Signs the committed tree head with signer (its name is the origin), stores the signed note and returns it as a
+ * new malloc'd string (free()), and the checkpoint in *out (may be NULL). Runs its own write transaction, so it
+ * signs only committed entries: CL_ERR_STATE inside one. Returns the last checkpoint unchanged when the tree has
+ * not grown since. Refuses (CL_ERR_CRYPTO) to sign a tree that the last checkpoint is not a prefix of, or when the
+ * last checkpoint is not by this key. now is stored as the signing time. */
+enum cl_err cl_journal_checkpoint_create(struct cl_store *st, const struct cl_journal_signer *signer, cl_time now,
+                                         char **out_note, size_t *out_len, struct cl_journal_checkpoint *out,
+                                         struct cl_error *err);
+/* The latest checkpoint, or the one of a given size, as a new malloc'd signed note. CL_ERR_NOT_FOUND if none. */
+enum cl_err cl_journal_checkpoint_latest(struct cl_store *st, char **out_note, size_t *out_len, struct cl_error *err);
+enum cl_err cl_journal_checkpoint_get(struct cl_store *st, uint64_t size, char **out_note, size_t *out_len,
+                                      struct cl_error *err);
+/* Calls fn for every stored checkpoint by increasing size; the note is borrowed for the call. */
+typedef enum cl_err (*cl_journal_note_fn)(void *ctx, uint64_t size, const char *note, size_t len, struct cl_error *err);
+enum cl_err cl_journal_checkpoint_list(struct cl_store *st, cl_journal_note_fn fn, void *ctx, struct cl_error *err);
+
+/* Creates a new signing key named name in a file created with mode 0600 (never overwriting one: CL_ERR_CONFLICT)
+ * and its verifier key beside it (cl_journal_public_key_path), returned in *out (may be NULL). */
+enum cl_err cl_journal_key_create(const char *path, const char *name, struct cl_journal_verifier *out,
+                                  struct cl_error *err);
+/* Where the public key of signing key file key_path lives: key_path + ".pub". */
+void cl_journal_public_key_path(const char *key_path, char *out, size_t cap);
+/* Loads a signing key file; CL_ERR_FORBIDDEN if group or others may read it, CL_ERR_NOT_FOUND if it is absent.
+ * Release the key with cl_journal_signer_release. */
+enum cl_err cl_journal_signer_load(const char *path, struct cl_journal_signer *out, struct cl_error *err);
+/* Loads a verifier key file (one line, "<name>+<id>+<key>"). */
+enum cl_err cl_journal_verifier_load(const char *path, struct cl_journal_verifier *out, struct cl_error *err);
+
+/* ---- verification ----------------------------------------------------------------------------------------- */
+
+struct cl_journal_verify_report {
+    uint64_t entries, checkpoints, openings;
+    struct cl_journal_head head; /* the tree rebuilt from the entries */
+};
+
+/* Rebuilds the tree from every stored entry and checks, stopping at the first failure: each stored subtree hash
+ * against the rebuilt one (a changed entry is named by its index), the stored head, every checkpoint ever
+ * published (signature by key, and root at its size), and every stored opening against its entry's commitment.
+ * CL_ERR_CRYPTO names what does not match; CL_ERR_STORE means the log cannot be read as a log (rows missing or
+ * malformed), also named. Reads in pages: memory does not grow with the log. */
+enum cl_err cl_journal_verify(struct cl_store *st, const struct cl_journal_verifier *key,
+                              struct cl_journal_verify_report *out, struct cl_error *err);
+
+/* ---- JSON forms ------------------------------------------------------------------------------------------- */
+
+/* New values (json_decref), or NULL when out of memory. Hashes are lowercase hex. */
+json_t *cl_journal_head_to_json(const struct cl_journal_head *h);
+/* {"index", "leaf_hash", "entry"}: the entry parsed, or its text when it does not parse. */
+json_t *cl_journal_entry_to_json(uint64_t index, const char *text, size_t len);
+/* {"origin", "tree_size", "root_hash", "note"}: note is the signed note text. */
+json_t *cl_journal_checkpoint_to_json(const struct cl_journal_checkpoint *c, const char *note, size_t len);
+/* A proof file: {"type": "inclusion", "index", "tree_size", "hashes", "entry"} or
+ * {"type": "consistency", "old_size", "tree_size", "hashes"}. entry (may be NULL) is the proven entry's exact text,
+ * from which a verifier computes the leaf hash. */
+json_t *cl_journal_proof_to_json(const struct cl_journal_proof *p, const char *entry, size_t entry_len);
+
+/* A parsed proof file. entry is a malloc'd copy (NULL when absent); leaf_hash is the entry's leaf hash, or the
+ * file's "leaf_hash" when it carries no entry. Release with cl_journal_proof_doc_release. */
+struct cl_journal_proof_doc {
+    struct cl_journal_proof proof;
+    char *entry;
+    size_t entry_len;
+    bool has_leaf_hash;
+    uint8_t leaf_hash[CL_JOURNAL_HASH_BYTES];
+};
+/* Parses a proof file strictly (unknown fields, bad hex, more than CL_JOURNAL_PROOF_HASHES_MAX hashes, an entry
+ * whose hash differs from a given leaf_hash are CL_ERR_INPUT naming the field). */
+enum cl_err cl_journal_proof_doc_parse(const char *text, size_t len, struct cl_journal_proof_doc *out,
+                                       struct cl_error *err);
+enum cl_err cl_journal_proof_doc_from_json(const json_t *v, struct cl_journal_proof_doc *out, struct cl_error *err);
+void cl_journal_proof_doc_release(struct cl_journal_proof_doc *d);
 
 /* ---- selective disclosure (docs/disclosure.md) ------------------------------------------------------------ */
 
@@ -257,5 +330,15 @@ enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size,
  * prefix keeps commitments apart from leaf (0x00) and node (0x01) hashes. Pure. */
 void cl_journal_commitment(const char *field, const uint8_t salt[CL_JOURNAL_SALT_BYTES], const char *value,
                            size_t value_len, uint8_t out[CL_JOURNAL_HASH_BYTES]);
+/* Checks an opening (field, salt, value: the exact canonical text committed to) against the commitment that entry
+ * holds under "commit". CL_OK, or CL_ERR_CRYPTO when the entry has no such commitment or it does not match. Pure. */
+enum cl_err cl_journal_opening_check(const char *entry, size_t entry_len, const char *field,
+                                     const uint8_t salt[CL_JOURNAL_SALT_BYTES], const char *value, size_t value_len,
+                                     struct cl_error *err);
+/* The stored openings of the named fields of entry index, as a new array of {"field", "salt" (hex), "value" (the
+ * committed canonical text)} in the order asked. CL_ERR_NOT_FOUND names a field the entry does not commit to. These
+ * are commercial data: callers decide who may see them. */
+enum cl_err cl_journal_openings_get(struct cl_store *st, uint64_t index, const char *const *fields, size_t n_fields,
+                                    json_t **out, struct cl_error *err);
 
 #endif

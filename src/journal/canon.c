@@ -30,7 +30,8 @@ static enum cl_err grow(struct jbuf *b, size_t extra, struct cl_error *err)
         return cl_error_set(err, CL_ERR_LIMIT, "journal entry is longer than the limit of %zu bytes", b->max);
     if (b->len + extra <= b->cap) return CL_OK;
     size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + extra) cap *= 2;
+    while (cap < b->len + extra)
+        cap *= 2;
     char *p = realloc(b->p, cap);
     if (!p) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     b->p = p;
@@ -47,19 +48,18 @@ enum cl_err cl_journal_jbuf_put(struct jbuf *b, const void *data, size_t n, stru
     return CL_OK;
 }
 
-#define PUT(b, s, n)                                                                                             \
-    do {                                                                                                         \
-        rc = cl_journal_jbuf_put((b), (s), (n), err);                                                            \
-        if (rc) goto fail;                                                                                       \
+#define PUT(b, s, n)                                                                                                   \
+    do {                                                                                                               \
+        rc = cl_journal_jbuf_put((b), (s), (n), err);                                                                  \
+        if (rc) goto fail;                                                                                             \
     } while (0)
 
 /* The bytes a JSON string must escape: control characters, quote and backslash. */
 static const bool needs_escape[256] = {
-    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
-    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
-    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
-    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
-    ['"'] = 1,  ['\\'] = 1,
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1,
+    [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+    [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1,
+    [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
 };
 
 /* Escapes as jansson does without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: quote, backslash and the control
@@ -126,13 +126,13 @@ static int key_cmp(const void *x, const void *y)
 }
 
 /* Pushes obj's members onto the key stack, sorted. */
-static enum cl_err push_keys(struct jbuf *b, const json_t *obj, size_t *out_first, size_t *out_n,
-                             struct cl_error *err)
+static enum cl_err push_keys(struct jbuf *b, const json_t *obj, size_t *out_first, size_t *out_n, struct cl_error *err)
 {
     size_t n = json_object_size(obj);
     if (n > b->keys_cap - b->n_keys) {
         size_t cap = b->keys_cap ? b->keys_cap : 64;
-        while (cap - b->n_keys < n) cap *= 2;
+        while (cap - b->n_keys < n)
+            cap *= 2;
         struct canon_key *k = realloc(b->keys, cap * sizeof(*k));
         if (!k) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
         b->keys = k;
@@ -142,7 +142,8 @@ static enum cl_err push_keys(struct jbuf *b, const json_t *obj, size_t *out_firs
     size_t i = 0;
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)obj, key, val) {
+    json_object_foreach((json_t *)obj, key, val)
+    {
         k[i].key = key;
         k[i].len = json_object_iter_key_len(json_object_key_to_iter(key));
         k[i].value = val;

@@ -60,8 +60,8 @@ enum cl_err cl_journal_state_read(struct cl_store *st, struct cl_journal_frontie
 {
     cl_journal_frontier_init(out);
     struct state_row s = {out, false};
-    enum cl_err rc = cl_store_query(st, "SELECT size, frontier FROM journal_state WHERE id = 1", NULL, 0, state_row, &s,
-                                    err);
+    enum cl_err rc =
+        cl_store_query(st, "SELECT size, frontier FROM journal_state WHERE id = 1", NULL, 0, state_row, &s, err);
     if (rc) return rc;
     if (s.bad) return cl_error_set(err, CL_ERR_STORE, "journal: the stored tree head is malformed");
     return CL_OK;
@@ -176,8 +176,8 @@ static enum cl_err bundle_flush(struct appender *a, struct cl_error *err)
 {
     if (a->bundle_count == 0) return CL_OK;
     struct cl_val p[] = {CL_VINT(a->bundle_first), CL_VINT(a->bundle_count), CL_VBLOB(a->bundle.p, a->bundle.len)};
-    enum cl_err rc =
-        cl_store_exec(a->st, "INSERT INTO journal_bundle (first_index, n_entries, data) VALUES (?, ?, ?)", p, 3, NULL, err);
+    enum cl_err rc = cl_store_exec(a->st, "INSERT INTO journal_bundle (first_index, n_entries, data) VALUES (?, ?, ?)",
+                                   p, 3, NULL, err);
     a->bundle_first += a->bundle_count;
     a->bundle_count = 0;
     a->bundle.len = 0;
@@ -197,10 +197,10 @@ static enum cl_err bundle_add(struct appender *a, const char *entry, size_t len,
     return rc;
 }
 
-#define PUTS(b, s)                                                                                               \
-    do {                                                                                                         \
-        rc = cl_journal_jbuf_put((b), (s), strlen(s), err);                                                      \
-        if (rc) return rc;                                                                                       \
+#define PUTS(b, s)                                                                                                     \
+    do {                                                                                                               \
+        rc = cl_journal_jbuf_put((b), (s), strlen(s), err);                                                            \
+        if (rc) return rc;                                                                                             \
     } while (0)
 
 static int field_cmp(const void *x, const void *y)
@@ -222,10 +222,13 @@ static enum cl_err put_commitments(struct appender *a, uint64_t index, const jso
     size_t i = 0;
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)secret, key, val) {
+    json_object_foreach((json_t *)secret, key, val)
+    {
         if (!cl_journal_field_valid(key, json_object_iter_key_len(json_object_key_to_iter(key))))
-            return cl_error_set(err, CL_ERR_INPUT, "journal: committed field \"%.64s\" must be 1 to %d of a-z, 0-9"
-                                " and _", key, CL_JOURNAL_KIND_BYTES - 1);
+            return cl_error_set(err, CL_ERR_INPUT,
+                                "journal: committed field \"%.64s\" must be 1 to %d of a-z, 0-9"
+                                " and _",
+                                key, CL_JOURNAL_KIND_BYTES - 1);
         names[i++] = key;
     }
     qsort(names, n, sizeof(names[0]), field_cmp);
@@ -247,8 +250,8 @@ static enum cl_err put_commitments(struct appender *a, uint64_t index, const jso
         PUTS(&a->entry, "\"");
         struct cl_val p[] = {CL_VINT(index), CL_VTEXT(names[i]), CL_VBLOB(salt, sizeof(salt)),
                              CL_VTEXTN(a->value.p, a->value.len)};
-        rc = cl_store_exec(a->st, "INSERT INTO journal_opening (entry_index, field, salt, value) VALUES (?, ?, ?, ?)", p,
-                           4, NULL, err);
+        rc = cl_store_exec(a->st, "INSERT INTO journal_opening (entry_index, field, salt, value) VALUES (?, ?, ?, ?)",
+                           p, 4, NULL, err);
         sodium_memzero(salt, sizeof(salt));
         if (rc) return rc;
     }
@@ -291,8 +294,10 @@ static enum cl_err build_entry(struct appender *a, uint64_t index, const struct 
 {
     enum cl_err rc;
     if (!item->kind || !cl_journal_kind_valid(item->kind))
-        return cl_error_set(err, CL_ERR_INPUT, "journal: kind \"%.64s\" must start with a-z and hold 1 to %d of a-z,"
-                            " 0-9, '.', '_' and '-'", item->kind ? item->kind : "", CL_JOURNAL_KIND_BYTES - 1);
+        return cl_error_set(err, CL_ERR_INPUT,
+                            "journal: kind \"%.64s\" must start with a-z and hold 1 to %d of a-z,"
+                            " 0-9, '.', '_' and '-'",
+                            item->kind ? item->kind : "", CL_JOURNAL_KIND_BYTES - 1);
     if (!item->record || !json_is_object(item->record))
         return cl_error_set(err, CL_ERR_INPUT, "journal: the record of a %s entry must be a JSON object", item->kind);
     if (item->secret && !json_is_object(item->secret))
@@ -336,8 +341,7 @@ static enum cl_err write_state(struct appender *a, const struct cl_journal_front
 enum cl_err cl_journal_append_batch(struct cl_store *st, const struct cl_journal_item *items, size_t n,
                                     uint64_t *out_first, struct cl_error *err)
 {
-    if (!cl_store_in_tx(st))
-        return cl_error_set(err, CL_ERR_STATE, "journal: append outside a write transaction");
+    if (!cl_store_in_tx(st)) return cl_error_set(err, CL_ERR_STATE, "journal: append outside a write transaction");
     struct appender *a = calloc(1, sizeof(*a));
     if (!a) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     a->st = st;
@@ -420,7 +424,8 @@ static enum cl_err bundle_row(void *ctx, const struct cl_row *row, struct cl_err
 
 static void bundles_release(struct bundle_rows *r)
 {
-    for (size_t i = 0; i < r->n; i++) free(r->b[i].data);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->b[i].data);
     r->n = 0;
 }
 
@@ -458,9 +463,10 @@ enum cl_err cl_journal_entry_get(struct cl_store *st, uint64_t index, char **out
 {
     struct bundle b;
     struct bundle_rows r = {&b, 0, 1};
-    enum cl_err rc = bundles_query(
-        st, "SELECT first_index, n_entries, data FROM journal_bundle WHERE first_index <= ? ORDER BY first_index DESC LIMIT 1",
-        index, &r, err);
+    enum cl_err rc = bundles_query(st,
+                                   "SELECT first_index, n_entries, data FROM journal_bundle WHERE first_index <= ? "
+                                   "ORDER BY first_index DESC LIMIT 1",
+                                   index, &r, err);
     if (rc) return rc;
     if (r.n == 0 || index >= b.first + b.count) {
         bundles_release(&r);
@@ -496,9 +502,10 @@ enum cl_err cl_journal_entry_list(struct cl_store *st, uint64_t first, uint64_t 
     struct bundle_rows r = {page, 0, 1};
     uint64_t next = first, end = count > CL_JOURNAL_SIZE_MAX - first ? CL_JOURNAL_SIZE_MAX : first + count;
     /* the bundle holding `first`, then the bundles after it, a page at a time */
-    enum cl_err rc = bundles_query(
-        st, "SELECT first_index, n_entries, data FROM journal_bundle WHERE first_index <= ? ORDER BY first_index DESC LIMIT 1",
-        first, &r, err);
+    enum cl_err rc = bundles_query(st,
+                                   "SELECT first_index, n_entries, data FROM journal_bundle WHERE first_index <= ? "
+                                   "ORDER BY first_index DESC LIMIT 1",
+                                   first, &r, err);
     if (rc) return rc;
     int64_t after = (int64_t)first - 1;
     while (next < end) {

@@ -80,7 +80,8 @@ void cl_journal_frontier_root(const struct cl_journal_frontier *f, uint8_t out[H
         return;
     }
     memcpy(out, f->hashes[count - 1], HASH);
-    for (size_t j = count - 1; j-- > 0;) cl_journal_node_hash(f->hashes[j], out, out);
+    for (size_t j = count - 1; j-- > 0;)
+        cl_journal_node_hash(f->hashes[j], out, out);
 }
 
 /* ---- proofs --------------------------------------------------------------------------------------------- */
@@ -116,7 +117,8 @@ static enum cl_err range_hash(uint64_t a, uint64_t b, cl_journal_node_fn node, v
         a += width;
     } while (a < b);
     memcpy(out, parts[n - 1], HASH);
-    for (size_t j = n - 1; j-- > 0;) cl_journal_node_hash(parts[j], out, out);
+    for (size_t j = n - 1; j-- > 0;)
+        cl_journal_node_hash(parts[j], out, out);
     return CL_OK;
 }
 
@@ -133,11 +135,11 @@ static void reverse_hashes(struct cl_journal_proof *p)
 enum cl_err cl_journal_inclusion_build(uint64_t index, uint64_t size, cl_journal_node_fn node, void *ctx,
                                        struct cl_journal_proof *out, struct cl_error *err)
 {
-    if (size > CL_JOURNAL_SIZE_MAX) return cl_error_set(err, CL_ERR_INPUT, "tree size %llu is too large",
-                                                        (unsigned long long)size);
+    if (size > CL_JOURNAL_SIZE_MAX)
+        return cl_error_set(err, CL_ERR_INPUT, "tree size %llu is too large", (unsigned long long)size);
     if (index >= size)
-        return cl_error_set(err, CL_ERR_INPUT, "leaf %llu is not in a tree of %llu leaves",
-                            (unsigned long long)index, (unsigned long long)size);
+        return cl_error_set(err, CL_ERR_INPUT, "leaf %llu is not in a tree of %llu leaves", (unsigned long long)index,
+                            (unsigned long long)size);
     out->kind = CL_JOURNAL_PROOF_INCLUSION;
     out->index = index;
     out->old_size = 0;
@@ -169,8 +171,8 @@ enum cl_err cl_journal_inclusion_build(uint64_t index, uint64_t size, cl_journal
 enum cl_err cl_journal_consistency_build(uint64_t old_size, uint64_t size, cl_journal_node_fn node, void *ctx,
                                          struct cl_journal_proof *out, struct cl_error *err)
 {
-    if (size > CL_JOURNAL_SIZE_MAX) return cl_error_set(err, CL_ERR_INPUT, "tree size %llu is too large",
-                                                        (unsigned long long)size);
+    if (size > CL_JOURNAL_SIZE_MAX)
+        return cl_error_set(err, CL_ERR_INPUT, "tree size %llu is too large", (unsigned long long)size);
     if (old_size > size)
         return cl_error_set(err, CL_ERR_INPUT, "a tree of %llu leaves cannot be a prefix of one of %llu",
                             (unsigned long long)old_size, (unsigned long long)size);
@@ -265,7 +267,8 @@ enum cl_err cl_journal_consistency_verify(const struct cl_journal_proof *proof, 
     size_t n = 0;
     uint64_t m = proof->old_size;
     if ((m & (m - 1)) == 0) path[n++] = old_root;
-    for (size_t i = 0; i < proof->n_hashes; i++) path[n++] = proof->hashes[i];
+    for (size_t i = 0; i < proof->n_hashes; i++)
+        path[n++] = proof->hashes[i];
     uint64_t fn = m - 1, sn = proof->size - 1;
     while (fn & 1) {
         fn >>= 1;
@@ -290,7 +293,8 @@ enum cl_err cl_journal_consistency_verify(const struct cl_journal_proof *proof, 
         sn >>= 1;
     }
     if (sn != 0) return mismatch(err, "fewer hashes than the tree has levels");
-    if (sodium_memcmp(fr, old_root, HASH) != 0) return mismatch(err, "the computed old root differs from the expected one");
+    if (sodium_memcmp(fr, old_root, HASH) != 0)
+        return mismatch(err, "the computed old root differs from the expected one");
     if (sodium_memcmp(sr, root, HASH) != 0) return mismatch(err, "the computed new root differs from the expected one");
     return CL_OK;
 }

@@ -61,10 +61,14 @@ static bool parse_hex32(const char *s, size_t n, uint32_t *out)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         unsigned d;
-        if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = (unsigned)(c - 'A' + 10);
-        else return false;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return false;
         v = v << 4 | d;
     }
     *out = v;
@@ -81,8 +85,10 @@ static enum cl_err parse_key_text(const char *text, size_t len, const char *what
     if (!p2) return cl_error_set(err, CL_ERR_INPUT, "%s: expected <name>+<key id>+<key>", what);
     size_t name_len = (size_t)(p1 - text);
     if (!name_valid_n(text, name_len))
-        return cl_error_set(err, CL_ERR_INPUT, "%s: the key name must be 1 to %d printable characters without"
-                            " spaces or '+'", what, CL_JOURNAL_NAME_BYTES - 1);
+        return cl_error_set(err, CL_ERR_INPUT,
+                            "%s: the key name must be 1 to %d printable characters without"
+                            " spaces or '+'",
+                            what, CL_JOURNAL_NAME_BYTES - 1);
     if (!parse_hex32(p1 + 1, (size_t)(p2 - p1 - 1), out_id))
         return cl_error_set(err, CL_ERR_INPUT, "%s: the key id must be 8 hexadecimal digits", what);
     const char *b = p2 + 1;
@@ -104,8 +110,10 @@ static enum cl_err parse_key_text(const char *text, size_t len, const char *what
 enum cl_err cl_journal_signer_generate(const char *name, struct cl_journal_signer *out, struct cl_error *err)
 {
     if (!cl_journal_key_name_valid(name))
-        return cl_error_set(err, CL_ERR_INPUT, "key name \"%.64s\" must be 1 to %d printable characters without"
-                            " spaces or '+'", name, CL_JOURNAL_NAME_BYTES - 1);
+        return cl_error_set(err, CL_ERR_INPUT,
+                            "key name \"%.64s\" must be 1 to %d printable characters without"
+                            " spaces or '+'",
+                            name, CL_JOURNAL_NAME_BYTES - 1);
     enum cl_err rc = crypto_start(err);
     if (rc) return rc;
     memset(out, 0, sizeof(*out));
@@ -115,8 +123,7 @@ enum cl_err cl_journal_signer_generate(const char *name, struct cl_journal_signe
     return CL_OK;
 }
 
-enum cl_err cl_journal_signer_parse(const char *text, size_t len, struct cl_journal_signer *out,
-                                    struct cl_error *err)
+enum cl_err cl_journal_signer_parse(const char *text, size_t len, struct cl_journal_signer *out, struct cl_error *err)
 {
     static const char prefix[] = "PRIVATE+KEY+";
     if (len < sizeof(prefix) - 1 || memcmp(text, prefix, sizeof(prefix) - 1) != 0)
@@ -127,16 +134,14 @@ enum cl_err cl_journal_signer_parse(const char *text, size_t len, struct cl_jour
     memset(&s, 0, sizeof(s));
     uint8_t seed[32];
     uint32_t id = 0;
-    rc = parse_key_text(text + sizeof(prefix) - 1, len - (sizeof(prefix) - 1), "signing key", s.name, &id, seed,
-                        err);
+    rc = parse_key_text(text + sizeof(prefix) - 1, len - (sizeof(prefix) - 1), "signing key", s.name, &id, seed, err);
     if (rc) return rc;
     crypto_sign_ed25519_seed_keypair(s.public_key, s.secret_key, seed);
     sodium_memzero(seed, sizeof(seed));
     s.key_id = compute_key_id(s.name, s.public_key);
     if (s.key_id != id) {
         sodium_memzero(&s, sizeof(s));
-        return cl_error_set(err, CL_ERR_INPUT, "signing key: key id %08x does not match the key (%08x)", id,
-                            s.key_id);
+        return cl_error_set(err, CL_ERR_INPUT, "signing key: key id %08x does not match the key (%08x)", id, s.key_id);
     }
     *out = s;
     sodium_memzero(&s, sizeof(s));
@@ -178,8 +183,7 @@ enum cl_err cl_journal_verifier_parse(const char *text, size_t len, struct cl_jo
     if (rc) return rc;
     v.key_id = compute_key_id(v.name, v.public_key);
     if (v.key_id != id)
-        return cl_error_set(err, CL_ERR_INPUT, "public key: key id %08x does not match the key (%08x)", id,
-                            v.key_id);
+        return cl_error_set(err, CL_ERR_INPUT, "public key: key id %08x does not match the key (%08x)", id, v.key_id);
     *out = v;
     return CL_OK;
 }
@@ -212,10 +216,14 @@ static size_t first_invalid(const char *s, size_t len)
         }
         size_t n;
         unsigned cp, min;
-        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f, min = 0x80;
-        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f, min = 0x800;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07, min = 0x10000;
-        else return i;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1, cp = c & 0x1f, min = 0x80;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2, cp = c & 0x0f, min = 0x800;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3, cp = c & 0x07, min = 0x10000;
+        else
+            return i;
         for (size_t k = 1; k <= n; k++) {
             if (i + k >= len || (p[i + k] & 0xc0) != 0x80) return i;
             cp = cp << 6 | (p[i + k] & 0x3f);
@@ -229,14 +237,12 @@ static size_t first_invalid(const char *s, size_t len)
 enum cl_err cl_journal_note_sign(const char *text, size_t len, const struct cl_journal_signer *s, char **out_note,
                                  size_t *out_len, struct cl_error *err)
 {
-    if (len == 0 || text[len - 1] != '\n')
-        return cl_error_set(err, CL_ERR_INPUT, "note text must end with a newline");
+    if (len == 0 || text[len - 1] != '\n') return cl_error_set(err, CL_ERR_INPUT, "note text must end with a newline");
     if (len + 512 > CL_JOURNAL_NOTE_BYTES_MAX)
         return cl_error_set(err, CL_ERR_LIMIT, "note text is longer than %d bytes", CL_JOURNAL_NOTE_BYTES_MAX - 512);
     size_t bad = first_invalid(text, len);
     if (bad != len)
-        return cl_error_set(err, CL_ERR_INPUT, "note text: byte %zu is not UTF-8 text without control characters",
-                            bad);
+        return cl_error_set(err, CL_ERR_INPUT, "note text: byte %zu is not UTF-8 text without control characters", bad);
     enum cl_err rc = crypto_start(err);
     if (rc) return rc;
     uint8_t sig[4 + crypto_sign_ed25519_BYTES];
@@ -340,8 +346,8 @@ size_t cl_journal_checkpoint_format(const struct cl_journal_checkpoint *c, char 
 {
     char b64[sodium_base64_ENCODED_LEN(CL_JOURNAL_HASH_BYTES, B64)];
     sodium_bin2base64(b64, sizeof(b64), c->root, CL_JOURNAL_HASH_BYTES, B64);
-    int n = snprintf(out, CL_JOURNAL_CHECKPOINT_TEXT_BYTES, "%s\n%llu\n%s\n", c->origin, (unsigned long long)c->size,
-                     b64);
+    int n =
+        snprintf(out, CL_JOURNAL_CHECKPOINT_TEXT_BYTES, "%s\n%llu\n%s\n", c->origin, (unsigned long long)c->size, b64);
     CL_ASSERT(n > 0);
     CL_ASSERT(n < CL_JOURNAL_CHECKPOINT_TEXT_BYTES);
     return (size_t)n;

@@ -64,8 +64,8 @@ enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint6
 {
     struct tile_row t = {out, 0, false, false};
     struct cl_val p[] = {CL_VINT(tile_level), CL_VINT(tile_index)};
-    enum cl_err rc =
-        cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE level = ? AND idx = ?", p, 2, tile_row, &t, err);
+    enum cl_err rc = cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE level = ? AND idx = ?", p, 2,
+                                    tile_row, &t, err);
     if (rc) return rc;
     if (t.bad)
         return cl_error_set(err, CL_ERR_STORE, "journal: tile (%u, %llu) is malformed", tile_level,
@@ -99,8 +99,10 @@ static enum cl_err stored_node(void *ctx, unsigned level, uint64_t index, uint8_
     for (; i < c->n; i++)
         if (c->t[i].level == pos.tile_level && c->t[i].index == pos.tile_index) break;
     if (i == c->n) {
-        if (c->n < CACHE_TILES) i = c->n++;
-        else i = c->next++ % CACHE_TILES;
+        if (c->n < CACHE_TILES)
+            i = c->n++;
+        else
+            i = c->next++ % CACHE_TILES;
         bool found = false;
         enum cl_err rc =
             cl_journal_tile_read(c->st, pos.tile_level, pos.tile_index, c->t[i].hashes, &c->t[i].width, &found, err);
@@ -132,8 +134,8 @@ static enum cl_err check_size(struct cl_store *st, uint64_t size, struct cl_erro
     return CL_OK;
 }
 
-enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size,
-                                       struct cl_journal_proof *out, struct cl_error *err)
+enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size, struct cl_journal_proof *out,
+                                       struct cl_error *err)
 {
     enum cl_err rc = check_size(st, size, err);
     if (rc) return rc;

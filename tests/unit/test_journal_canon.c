@@ -17,9 +17,10 @@ static uint64_t next_rand(void)
 
 static json_t *random_string(void)
 {
-    static const char *const pieces[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f",
-                                         "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x80\x94", "\xf0\x9f\x98\x80",
-                                         "key", "\xe4\xb8\xad"};
+    static const char *const pieces[] = {"a",    "Z",           "0",    " ",        "\"",           "\\",
+                                         "/",    "\n",          "\t",   "\r",       "\b",           "\f",
+                                         "\x01", "\x1f",        "\x7f", "\xc3\xa9", "\xe2\x80\x94", "\xf0\x9f\x98\x80",
+                                         "key",  "\xe4\xb8\xad"};
     char buf[64];
     size_t len = 0, n = next_rand() % 8;
     for (size_t i = 0; i < n; i++) {
@@ -46,7 +47,8 @@ static json_t *random_value(int depth)
     case 5: {
         json_t *a = json_array();
         size_t n = next_rand() % 5;
-        for (size_t i = 0; i < n; i++) json_array_append_new(a, random_value(depth + 1));
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, random_value(depth + 1));
         return a;
     }
     default: {

@@ -7,6 +7,7 @@
 #include "clearance/journal.h"
 #include "clearance/json.h"
 #include "clearance/store.h"
+#include "journal_pg.h"
 #include "test.h"
 
 #define H CL_JOURNAL_HASH_BYTES
@@ -32,7 +33,8 @@ static void model_add(struct model *m, const char *text, size_t len)
 
 static void model_truncate(struct model *m, size_t n)
 {
-    while (m->n > n) free(m->text[--m->n]);
+    while (m->n > n)
+        free(m->text[--m->n]);
 }
 
 static void model_free(struct model *m)
@@ -54,7 +56,8 @@ static void mth(const struct model *m, size_t a, size_t b, uint8_t out[H])
         return;
     }
     size_t k = 1;
-    while (k * 2 < b - a) k *= 2;
+    while (k * 2 < b - a)
+        k *= 2;
     uint8_t l[H], r[H];
     mth(m, a, a + k, l);
     mth(m, a + k, b, r);
@@ -112,8 +115,8 @@ static void append_records(struct cl_store *st, struct model *m, size_t n, size_
             size_t i = m->n + j;
             /* times with and without fractions of a second, some before 1970, several per second */
             cl_time at = i % 11 == 0 ? -(cl_time)i * 999 : base_time + (cl_time)(i / 3) * 1000003;
-            items[j] = (struct cl_journal_item){i % 2 ? "ledger.shipment" : "screen.decision", make_record(i), NULL,
-                                                at};
+            items[j] =
+                (struct cl_journal_item){i % 2 ? "ledger.shipment" : "screen.decision", make_record(i), NULL, at};
         }
         uint64_t first = 0;
         CHECK_INT(cl_journal_append_batch(st, items, k, &first, &e), CL_OK);
@@ -265,7 +268,8 @@ static void exercise(const char *target)
     CHECK_INT(cl_store_begin(st, CL_TX_WRITE, &e), CL_OK);
     json_t *rec = json_pack("{s:s}", "rolled", "back");
     uint64_t idx = 0;
-    for (int i = 0; i < 40; i++) CHECK_INT(cl_journal_append(st, "ledger.order", rec, NULL, base_time, &idx, &e), CL_OK);
+    for (int i = 0; i < 40; i++)
+        CHECK_INT(cl_journal_append(st, "ledger.order", rec, NULL, base_time, &idx, &e), CL_OK);
     CHECK_INT(idx, before + 39);
     cl_store_rollback(st);
     json_decref(rec);
@@ -318,9 +322,10 @@ int main(void)
     close(fd);
     exercise(path);
     const char *pg = getenv("CLEARANCE_TEST_PG");
-    if (pg && *pg) {
-        fprintf(stderr, "also on PostgreSQL: %s\n", pg);
-        exercise(pg);
+    char url[1024];
+    if (pg && *pg && journal_pg_schema_url(pg, "journal_test_log", url, sizeof(url))) {
+        fprintf(stderr, "also on PostgreSQL: %s\n", url);
+        exercise(url);
     } else {
         fprintf(stderr, "CLEARANCE_TEST_PG not set: PostgreSQL part skipped\n");
     }

@@ -21,14 +21,15 @@ static void unhex(const char *s, uint8_t *out)
 
 static void to_hex(const uint8_t *h, char out[2 * H + 1])
 {
-    for (size_t i = 0; i < H; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
+    for (size_t i = 0; i < H; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
-#define CHECK_HASH(actual, expected_hex)                                                             \
-    do {                                                                                             \
-        char got_[2 * H + 1];                                                                        \
-        to_hex((actual), got_);                                                                      \
-        CHECK_STR(got_, (expected_hex));                                                             \
+#define CHECK_HASH(actual, expected_hex)                                                                               \
+    do {                                                                                                               \
+        char got_[2 * H + 1];                                                                                          \
+        to_hex((actual), got_);                                                                                        \
+        CHECK_STR(got_, (expected_hex));                                                                               \
     } while (0)
 
 /* ---- the published reference tree ---------------------------------------------------------------------- */
@@ -78,16 +79,22 @@ struct published_proof {
 };
 /* The inclusion proofs published with the reference tree (their indexes there are 1-based). */
 static const struct published_proof ref_inclusion[] = {
-    {0, 8, 3,
+    {0,
+     8,
+     3,
      {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
       "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-    {5, 8, 3,
+    {5,
+     8,
+     3,
      {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
       "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
       "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
     {2, 3, 1, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-    {1, 5, 3,
+    {1,
+     5,
+     3,
      {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
@@ -95,18 +102,26 @@ static const struct published_proof ref_inclusion[] = {
 };
 static const struct published_proof ref_consistency[] = {
     {1, 1, 0, {NULL}},
-    {1, 8, 3,
+    {1,
+     8,
+     3,
      {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
       "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-    {6, 8, 3,
+    {6,
+     8,
+     3,
      {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
       "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
       "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-    {2, 5, 2,
+    {2,
+     5,
+     2,
      {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
-    {6, 7, 3,
+    {6,
+     7,
+     3,
      {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
       "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
       "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
@@ -132,7 +147,8 @@ static void mth(const struct tree *t, size_t a, size_t b, uint8_t out[H])
         return;
     }
     size_t k = 1;
-    while (k * 2 < b - a) k *= 2;
+    while (k * 2 < b - a)
+        k *= 2;
     uint8_t l[H], r[H];
     mth(t, a, a + k, l);
     mth(t, a + k, b, r);
@@ -144,7 +160,8 @@ static void path(const struct tree *t, size_t m, size_t a, size_t b, uint8_t (*o
 {
     if (b - a <= 1) return;
     size_t k = 1;
-    while (k * 2 < b - a) k *= 2;
+    while (k * 2 < b - a)
+        k *= 2;
     if (m < k) {
         path(t, m, a, a + k, out, n);
         mth(t, a + k, b, out[(*n)++]);
@@ -162,7 +179,8 @@ static void subproof(const struct tree *t, size_t m, size_t a, size_t b, int who
         return;
     }
     size_t k = 1;
-    while (k * 2 < b - a) k *= 2;
+    while (k * 2 < b - a)
+        k *= 2;
     if (m <= k) {
         subproof(t, m, a, a + k, whole, out, n);
         mth(t, a + k, b, out[(*n)++]);
@@ -176,8 +194,8 @@ static enum cl_err tree_node(void *ctx, unsigned level, uint64_t index, uint8_t 
 {
     struct tree *t = ctx;
     size_t a = (size_t)index << level, b = a + ((size_t)1 << level);
-    if (b > t->n) return cl_error_set(err, CL_ERR_INTERNAL, "node (%u, %llu) is not complete", level,
-                                      (unsigned long long)index);
+    if (b > t->n)
+        return cl_error_set(err, CL_ERR_INTERNAL, "node (%u, %llu) is not complete", level, (unsigned long long)index);
     t->lookups++;
     mth(t, a, b, out);
     return CL_OK;
@@ -263,15 +281,15 @@ TEST(reference_tree_roots_and_nodes)
     CHECK_INT(nodes, 15); /* 8 leaves and 7 interior nodes, each reported once */
     /* the frontier of size 7 is the published compact tree {level 2 [0], level 1 [2], level 0 [6]} */
     cl_journal_frontier_init(&f);
-    for (size_t i = 0; i < 7; i++) cl_journal_frontier_append(&f, t.leaf[i], NULL, NULL, &e);
+    for (size_t i = 0; i < 7; i++)
+        cl_journal_frontier_append(&f, t.leaf[i], NULL, NULL, &e);
     CHECK_HASH(f.hashes[0], ref_level2[0]);
     CHECK_HASH(f.hashes[1], ref_level1[2]);
     CHECK_HASH(f.hashes[2], ref_level0[6]);
     free(t.leaf);
 }
 
-static enum cl_err failing_sink(void *ctx, unsigned level, uint64_t index, const uint8_t hash[H],
-                                struct cl_error *err)
+static enum cl_err failing_sink(void *ctx, unsigned level, uint64_t index, const uint8_t hash[H], struct cl_error *err)
 {
     (void)ctx;
     (void)hash;
@@ -285,7 +303,8 @@ TEST(frontier_unchanged_when_sink_fails)
     struct cl_journal_frontier f, before;
     struct cl_error e = {0};
     cl_journal_frontier_init(&f);
-    for (size_t i = 0; i < 3; i++) cl_journal_frontier_append(&f, t.leaf[i], NULL, NULL, &e);
+    for (size_t i = 0; i < 3; i++)
+        cl_journal_frontier_append(&f, t.leaf[i], NULL, NULL, &e);
     before = f;
     /* the fourth leaf closes a level-2 subtree, which the sink refuses */
     CHECK_INT(cl_journal_frontier_append(&f, t.leaf[3], failing_sink, NULL, &e), CL_ERR_STORE);
@@ -298,7 +317,8 @@ TEST(frontier_unchanged_when_sink_fails)
 static void check_published(const struct published_proof *p, const struct cl_journal_proof *got)
 {
     CHECK_INT(got->n_hashes, p->n);
-    for (size_t i = 0; i < p->n && i < got->n_hashes; i++) CHECK_HASH(got->hashes[i], p->hashes[i]);
+    for (size_t i = 0; i < p->n && i < got->n_hashes; i++)
+        CHECK_HASH(got->hashes[i], p->hashes[i]);
 }
 
 TEST(reference_tree_published_proofs)

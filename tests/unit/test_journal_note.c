@@ -12,9 +12,11 @@ static const char enoch_vkey[] = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV
 static const char text[] = "If you think cryptography is the answer to your problem,\n"
                            "then you don't know what your problem is.\n";
 static const char peter_sig[] =
-    "\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "\xe2\x80\x94 PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 static const char enoch_sig[] =
-    "\xe2\x80\x94 EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+    "\xe2\x80\x94 EnochRoot "
+    "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 static char *cat(const char *a, const char *b, const char *c)
 {
@@ -132,7 +134,8 @@ TEST(note_verification_semantics)
     char *many = malloc(strlen(text) + 1 + 101 * strlen(peter_sig) + 1);
     strcpy(many, text);
     strcat(many, "\n");
-    for (int i = 0; i < 101; i++) strcat(many, peter_sig);
+    for (int i = 0; i < 101; i++)
+        strcat(many, peter_sig);
     CHECK_INT(verify_str(many, &peter, &e), CL_ERR_INPUT);
     CHECK_CONTAINS(e.msg, "too many signatures");
     many[strlen(text) + 1 + 2 * strlen(peter_sig)] = '\0';
@@ -146,17 +149,21 @@ TEST(note_verification_semantics)
     snprintf(trunc, sizeof(trunc), "%.*s", (int)strlen(peter_sig) - 1, peter_sig);
     made[1] = cat(text, "\n", trunc);
     made[2] = cat("\x01", text, "\n");
-    made[3] = cat(text, "\n", "\xe2\x80\x94 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n");
+    made[3] = cat(text, "\n",
+                  "\xe2\x80\x94 Bad Name "
+                  "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n");
     char tail[512];
     snprintf(tail, sizeof(tail), "%sUnexpected line.\n", peter_sig);
     made[4] = cat(text, "\n", tail);
-    for (int i = 0; i < 5; i++) bad_notes[3 + i] = made[i];
+    for (int i = 0; i < 5; i++)
+        bad_notes[3 + i] = made[i];
     for (size_t i = 0; i < sizeof(bad_notes) / sizeof(bad_notes[0]); i++) {
         enum cl_err rc = verify_str(bad_notes[i], &peter, &e);
         CHECK(rc == CL_ERR_INPUT);
         if (rc != CL_ERR_INPUT) fprintf(stderr, "  accepted or misjudged bad note %zu: %s\n", i, e.msg);
     }
-    for (int i = 0; i < 5; i++) free(made[i]);
+    for (int i = 0; i < 5; i++)
+        free(made[i]);
     /* "\xff" + text: not UTF-8 */
     char *ff = cat("\xff", text, "\n");
     char *ff_note = cat(ff, peter_sig, "");
@@ -181,7 +188,8 @@ TEST(checkpoints_round_trip_and_verify)
     CHECK_INT(cl_journal_signer_generate("clearance.example/journal", &s, &e), CL_OK);
     cl_journal_signer_verifier(&s, &v);
     struct cl_journal_checkpoint c = {.origin = "clearance.example/journal", .size = 20852163};
-    for (int i = 0; i < 32; i++) c.root[i] = (uint8_t)(i * 7);
+    for (int i = 0; i < 32; i++)
+        c.root[i] = (uint8_t)(i * 7);
     char *note = NULL;
     size_t len = 0;
     CHECK_INT(cl_journal_checkpoint_sign(&c, &s, &note, &len, &e), CL_OK);
@@ -229,15 +237,15 @@ TEST(checkpoint_text_parsing)
     CHECK_INT(cl_journal_checkpoint_parse(ext, strlen(ext), &c, &e), CL_OK);
     CHECK_INT(c.size, 0);
     const char *bad[] = {
-        "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",          /* leading zero */
-        "o\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",          /* not a number */
+        "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",                   /* leading zero */
+        "o\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",                   /* not a number */
         "o\n99999999999999999999\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", /* too large */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\n",            /* unpadded */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=",             /* no final newline */
-        "o\n1\nAAAA\n",                                                   /* short root */
-        "\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",            /* empty origin */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",         /* empty extension line */
-        "o\n1\n",                                                         /* no root */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\n",                     /* unpadded */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=",                      /* no final newline */
+        "o\n1\nAAAA\n",                                                            /* short root */
+        "\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",                     /* empty origin */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",                  /* empty extension line */
+        "o\n1\n",                                                                  /* no root */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cl_error_clear(&e);
