@@ -341,4 +341,36 @@ enum cl_err cl_journal_opening_check(const char *entry, size_t entry_len, const 
 enum cl_err cl_journal_openings_get(struct cl_store *st, uint64_t index, const char *const *fields, size_t n_fields,
                                     json_t **out, struct cl_error *err);
 
+/* A disclosure document, all an auditor needs to see fields of one entry and check them with the public key:
+ * {"type": "disclosure", "checkpoint": signed note, "proof": inclusion proof file carrying the entry,
+ *  "openings": [{"field", "salt", "value"}]}. Built against the published checkpoint of `size` entries
+ * (CL_ERR_NOT_FOUND if there is none): a new value (json_decref). */
+enum cl_err cl_journal_disclosure_build(struct cl_store *st, uint64_t index, uint64_t size, const char *const *fields,
+                                        size_t n_fields, json_t **out, struct cl_error *err);
+
+/* One revealed field. */
+struct cl_journal_opening {
+    char field[CL_JOURNAL_KIND_BYTES];
+    uint8_t salt[CL_JOURNAL_SALT_BYTES];
+    char *value; /* the committed canonical JSON text, malloc'd */
+    size_t value_len;
+};
+/* A parsed disclosure document; release with cl_journal_disclosure_release. */
+struct cl_journal_disclosure {
+    char *note; /* the signed checkpoint */
+    size_t note_len;
+    struct cl_journal_proof_doc proof;
+    size_t n_openings;
+    struct cl_journal_opening openings[CL_JOURNAL_FIELDS_MAX];
+};
+/* Parses a disclosure document strictly; CL_ERR_INPUT names the field at fault. */
+enum cl_err cl_journal_disclosure_parse(const char *text, size_t len, struct cl_journal_disclosure *out,
+                                        struct cl_error *err);
+void cl_journal_disclosure_release(struct cl_journal_disclosure *d);
+/* Checks a disclosure with nothing but the log's public key: the checkpoint's signature, the entry's inclusion in
+ * the checkpointed tree, and every opening against the entry's commitment. The checkpoint goes to *out (may be
+ * NULL). CL_ERR_CRYPTO names what does not verify. Pure. */
+enum cl_err cl_journal_disclosure_verify(const struct cl_journal_disclosure *d, const struct cl_journal_verifier *key,
+                                         struct cl_journal_checkpoint *out, struct cl_error *err);
+
 #endif

@@ -439,6 +439,39 @@ out:
     return status;
 }
 
+/* ---- disclose --------------------------------------------------------------------------------------------- */
+
+static int run_disclose(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    struct cl_error err = {0};
+    const char *fields_text = cli_opt(cmd, args, "fields");
+    if (!fields_text) return cli_usage_error(cli, cmd, "--fields is required");
+    char *list = strdup(fields_text);
+    const char *fields[CL_JOURNAL_FIELDS_MAX];
+    size_t n = 0;
+    for (char *save = NULL, *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+        if (n == CL_JOURNAL_FIELDS_MAX || !cl_journal_field_valid(f, strlen(f))) {
+            free(list);
+            return cli_usage_error(cli, cmd, "--fields: at most %d names of a-z, 0-9 and _, separated by commas",
+                                   CL_JOURNAL_FIELDS_MAX);
+        }
+        fields[n++] = f;
+    }
+    struct cl_store *st = NULL;
+    int status = CLI_EXIT_OK;
+    uint64_t index = 0, size = 0;
+    json_t *doc = NULL;
+    if (parse_u64("INDEX", args->pos[0], &index, &err) || open_journal(cli, &st, &err) ||
+        default_size(st, cli_opt(cmd, args, "size"), &size, &err) ||
+        cl_journal_disclosure_build(st, index, size, fields, n, &doc, &err))
+        status = cli_fail(cli, &err);
+    else
+        status = cli_print_json(doc);
+    cl_store_close(st);
+    free(list);
+    return status;
+}
+
 /* ---- verify ----------------------------------------------------------------------------------------------- */
 
 static enum cl_err open_checkpoint_file(const char *path, const struct cl_journal_verifier *v,
@@ -451,6 +484,164 @@ static enum cl_err open_checkpoint_file(const char *path, const struct cl_journa
     if (rc) cl_error_prefix(err, "%s", path);
     free(text);
     return rc;
+}
+
+/* Checks a disclosure document with the public key alone and shows what it reveals. */
+static int verify_disclosure(struct cli *cli, const char *path, const struct cl_journal_verifier *key)
+{
+    struct cl_error err = {0};
+    char *text = NULL;
+    size_t len = 0;
+    struct cl_journal_disclosure d;
+    struct cl_journal_checkpoint cp;
+    if (read_input(path, &text, &len, &err) || cl_journal_disclosure_parse(text, len, &d, &err)) {
+        cl_error_prefix(&err, "%s", path);
+        free(text);
+        return cli_fail(cli, &err);
+    }
+    free(text);
+    int status = CLI_EXIT_OK;
+    if (cl_journal_disclosure_verify(&d, key, &cp, &err)) {
+        cl_error_prefix(&err, "%s", path);
+        status = cli_fail(cli, &err);
+        goto out;
+    }
+    json_t *entry = json_loadb(d.proof.entry, d.proof.entry_len, 0, NULL);
+    json_t *revealed = json_object();
+    for (size_t i = 0; i < d.n_openings; i++) {
+        json_t *v = json_loadb(d.openings[i].value, d.openings[i].value_len, JSON_DECODE_ANY, NULL);
+        json_object_set_new(revealed, d.openings[i].field,
+                            v ? v : json_stringn(d.openings[i].value, d.openings[i].value_len));
+    }
+    if (cli->json) {
+        status = cli_print_json(json_pack("{s:b,s:I,s:I,s:o,s:o}", "ok", 1, "index", (json_int_t)d.proof.proof.index,
+                                          "tree_size", (json_int_t)cp.size, "entry", entry ? entry : json_null(),
+                                          "revealed", revealed));
+    } else {
+        printf("checkpoint: signed by %s+%08x, %llu entries\n", key->name, key->key_id, (unsigned long long)cp.size);
+        printf("entry %llu is in the log; %zu revealed field%s match%s its commitments\n",
+               (unsigned long long)d.proof.proof.index, d.n_openings, d.n_openings == 1 ? "" : "s",
+               d.n_openings == 1 ? "es" : "");
+        status = cli_print_json(json_pack("{s:o,s:o}", "entry", entry ? entry : json_null(), "revealed", revealed));
+    }
+out:
+    cl_journal_disclosure_release(&d);
+    return status;
+}
+
+/* Totals of one integer field of the records, by the value of another, over the entries checked. */
+struct totals {
+    const char *sum, *by, *kind;
+    json_t *groups; /* group -> total */
+    uint64_t counted;
+};
+
+static enum cl_err add_total(struct totals *t, const json_t *entry, struct cl_error *err)
+{
+    if (!t->sum) return CL_OK;
+    const char *kind = json_string_value(json_object_get(entry, "kind"));
+    if (t->kind && (!kind || strcmp(kind, t->kind) != 0)) return CL_OK;
+    const json_t *rec = json_object_get(entry, "record");
+    const json_t *v = json_object_get(rec, t->sum);
+    if (!json_is_integer(v)) return CL_OK;
+    const char *group = "(all)";
+    if (t->by) {
+        group = json_string_value(json_object_get(rec, t->by));
+        if (!group) return CL_OK;
+    }
+    json_int_t have = json_integer_value(json_object_get(t->groups, group)), add = json_integer_value(v);
+    if ((add > 0 && have > INT64_MAX - add) || (add < 0 && have < INT64_MIN - add))
+        return cl_error_set(err, CL_ERR_LIMIT, "the total of %s for %s overflows", t->sum, group);
+    json_object_set_new(t->groups, group, json_integer(have + add));
+    t->counted++;
+    return CL_OK;
+}
+
+/* Checks an export of entries (JSON Lines of {"index", "entry"}, as 'show --from 0 --count N --json' writes) against
+ * a checkpoint: entry 0 to N-1 in order, whose canonical forms hash to the checkpoint's root. The set is then
+ * complete and unchanged, and totals computed over it can be trusted. */
+static int verify_entries(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args,
+                          const struct cl_journal_checkpoint *cp)
+{
+    struct cl_error err = {0};
+    const char *path = cli_opt(cmd, args, "entries");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        cl_error_set(&err, CL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return cli_fail(cli, &err);
+    }
+    struct totals t = {cli_opt(cmd, args, "sum"), cli_opt(cmd, args, "by"), cli_opt(cmd, args, "kind"), json_object(),
+                       0};
+    struct cl_journal_frontier fr;
+    cl_journal_frontier_init(&fr);
+    char *line = NULL;
+    size_t cap = 0, line_no = 0;
+    ssize_t n;
+    int status = CLI_EXIT_OK;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        line_no++;
+        if (n == 1 && line[0] == '\n') continue;
+        char where[64];
+        snprintf(where, sizeof(where), "line %zu", line_no);
+        json_t *o = NULL;
+        int64_t index = -1;
+        const json_t *entry = NULL;
+        if (cl_json_parse(line, (size_t)n, where, CL_LIMIT_JSON_DEPTH + 2, &o, &err) ||
+            cl_json_get_int(o, "index", where, true, 0, INT64_MAX, &index, &err) ||
+            cl_json_get_object(o, "entry", where, true, &entry, &err)) {
+            json_decref(o);
+            goto fail;
+        }
+        if ((uint64_t)index != fr.size) {
+            json_decref(o);
+            cl_error_set(&err, CL_ERR_CRYPTO, "%s: %s: entry %lld where entry %llu was expected", path, where,
+                         (long long)index, (unsigned long long)fr.size);
+            goto fail;
+        }
+        char *canon = cl_json_canonical(entry);
+        uint8_t leaf[CL_JOURNAL_HASH_BYTES];
+        if (canon) cl_journal_leaf_hash(canon, strlen(canon), leaf);
+        free(canon);
+        enum cl_err rc = canon ? cl_journal_frontier_append(&fr, leaf, NULL, NULL, &err)
+                               : cl_error_set(&err, CL_ERR_NOMEM, "out of memory");
+        if (!rc && fr.size <= cp->size) rc = add_total(&t, entry, &err);
+        json_decref(o);
+        if (rc) goto fail;
+        if (fr.size == cp->size) break;
+    }
+    uint8_t root[CL_JOURNAL_HASH_BYTES];
+    cl_journal_frontier_root(&fr, root);
+    if (fr.size != cp->size) {
+        cl_error_set(&err, CL_ERR_CRYPTO, "%s: %llu entries, but the checkpoint covers %llu", path,
+                     (unsigned long long)fr.size, (unsigned long long)cp->size);
+        goto fail;
+    }
+    if (memcmp(root, cp->root, sizeof(root)) != 0) {
+        cl_error_set(&err, CL_ERR_CRYPTO,
+                     "%s: the entries do not hash to the checkpoint's root: the export is not the"
+                     " log",
+                     path);
+        goto fail;
+    }
+    if (cli->json) {
+        json_t *o = json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)fr.size);
+        if (t.sum) json_object_set(o, "totals", t.groups);
+        status = cli_print_json(o);
+    } else {
+        printf("entries: %llu, exactly the log at the checkpoint\n", (unsigned long long)fr.size);
+        const char *group;
+        json_t *v;
+        json_object_foreach(t.groups, group, v)
+            printf("total %s %s: %lld\n", t.sum, group, (long long)json_integer_value(v));
+    }
+    goto out;
+fail:
+    status = cli_fail(cli, &err);
+out:
+    free(line);
+    json_decref(t.groups);
+    if (f != stdin) fclose(f);
+    return status;
 }
 
 /* Checks files alone: a checkpoint, and a proof or disclosure against it. Touches no database. */
@@ -473,6 +664,14 @@ static int verify_offline(struct cli *cli, const struct cli_cmd *cmd, struct cli
         printf("checkpoint: signed by %s+%08x, %llu entries, root ", key->name, key->key_id,
                (unsigned long long)cp.size);
         print_hash("", cp.root);
+    }
+    if (cli_opt(cmd, args, "entries")) {
+        if (proof_path) {
+            cl_error_set(&err, CL_ERR_USAGE, "give --entries or --proof, not both");
+            goto fail;
+        }
+        json_decref(report);
+        return verify_entries(cli, cmd, args, &cp);
     }
     if (proof_path) {
         if (read_input(proof_path, &text, &len, &err) || cl_journal_proof_doc_parse(text, len, &doc, &err)) {
@@ -539,9 +738,11 @@ static int run_verify(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
     public_key_path(cli, cmd, args, pub, sizeof(pub));
     struct cl_journal_verifier key;
     if (cl_journal_verifier_load(pub, &key, &err)) return cli_fail(cli, &err);
+    if (cli_opt(cmd, args, "disclosure")) return verify_disclosure(cli, cli_opt(cmd, args, "disclosure"), &key);
     if (cli_opt(cmd, args, "checkpoint")) return verify_offline(cli, cmd, args, &key);
-    if (cli_opt(cmd, args, "proof") || cli_opt(cmd, args, "old-checkpoint"))
+    if (cli_opt(cmd, args, "proof") || cli_opt(cmd, args, "old-checkpoint") || cli_opt(cmd, args, "entries"))
         return cli_usage_error(cli, cmd, "checking files needs --checkpoint FILE");
+    if (cli_opt(cmd, args, "sum")) return cli_usage_error(cli, cmd, "--sum goes with --entries");
     struct cl_store *st = NULL;
     if (open_journal(cli, &st, &err)) return cli_fail(cli, &err);
     struct cl_journal_verify_report r;
@@ -600,6 +801,16 @@ static const struct cli_opt verify_opts[] = {
     {"checkpoint", "FILE", "check this signed checkpoint file instead of the database"},
     {"proof", "FILE", "with --checkpoint: check this inclusion or consistency proof file against it"},
     {"old-checkpoint", "FILE", "with a consistency proof: the older signed checkpoint"},
+    {"entries", "FILE", "with --checkpoint: check an export of entries 0 to N-1 (show --from 0 --count N --json)"},
+    {"sum", "FIELD", "with --entries: total this integer field of the records"},
+    {"by", "FIELD", "with --sum: one total per value of this field (e.g. licence)"},
+    {"kind", "KIND", "with --sum: only entries of this kind"},
+    {"disclosure", "FILE", "check a disclosure document (from 'journal disclose') and show what it reveals"},
+    {NULL, NULL, NULL},
+};
+static const struct cli_opt disclose_opts[] = {
+    {"fields", "F1,F2", "the committed fields to reveal"},
+    {"size", "N", "the checkpoint to prove against (default: the latest)"},
     {NULL, NULL, NULL},
 };
 
@@ -621,12 +832,21 @@ const struct cli_cmd cli_cmds_journal[] = {
     {"journal proof", "--index I | --from M [--size N]",
      "Write an inclusion or consistency proof file (JSON) against a published checkpoint.", proof_opts, 0, 0, run_proof,
      "Check it anywhere with 'clearance journal verify --checkpoint FILE --proof FILE --public-key FILE'."},
+    {"journal disclose", "INDEX --fields F1,F2 [--size N]",
+     "Reveal committed fields of one entry to an auditor, with the proofs to check them.", disclose_opts, 1, 1,
+     run_disclose,
+     "Writes a disclosure document: the signed checkpoint, the entry's inclusion proof and the salts and\n"
+     "values of the fields asked for. Check it with 'clearance journal verify --disclosure FILE --public-key FILE'."},
     {"journal verify",
-     "[--public-key FILE] | --checkpoint FILE [--proof FILE [--old-checkpoint FILE]] --public-key FILE",
-     "Verify the whole log against every checkpoint, or check a checkpoint and a proof from files alone.", verify_opts,
-     0, 0, run_verify,
-     "Without --checkpoint: rebuilds the tree from the stored entries, checks every stored hash, every\n"
-     "checkpoint ever published and every stored opening, and names the first entry that does not match.\n"
+     "[--public-key FILE]\n"
+     "       | --checkpoint FILE [--proof FILE [--old-checkpoint FILE]] --public-key FILE\n"
+     "       | --checkpoint FILE --entries FILE [--sum F [--by F] [--kind K]] --public-key FILE\n"
+     "       | --disclosure FILE --public-key FILE",
+     "Verify the whole log against every checkpoint, or check checkpoints, proofs and disclosures from files.",
+     verify_opts, 0, 0, run_verify,
+     "Without --checkpoint or --disclosure: rebuilds the tree from the stored entries, checks every stored hash,\n"
+     "every checkpoint ever published and every stored opening, and names the first entry that does not match.\n"
+     "With them: needs no database, only the files and the public key (docs/disclosure.md).\n"
      "Exit status 1 when something does not verify."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -63,7 +63,8 @@ static const bool needs_escape[256] = {
 };
 
 /* Escapes as jansson does without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: quote, backslash and the control
- * characters; everything else (UTF-8 included) as is. */
+ * characters; everything else (UTF-8 included) as is. NUL is refused: jansson's reader rejects "\u0000", and every
+ * entry must read back for auditors. */
 static enum cl_err put_string(struct jbuf *b, const char *s, size_t n, struct cl_error *err)
 {
     static const char hexd[] = "0123456789ABCDEF";
@@ -74,6 +75,9 @@ static enum cl_err put_string(struct jbuf *b, const char *s, size_t n, struct cl
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (!needs_escape[c]) continue;
+        if (c == 0)
+            return cl_error_set(err, CL_ERR_INPUT,
+                                "record holds a NUL character in a string, which JSON readers refuse");
         rc = cl_journal_jbuf_put(b, s + run, i - run, err);
         if (rc) return rc;
         char esc[6] = {'\\', 0, 0, 0, 0, 0};

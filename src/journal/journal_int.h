@@ -56,8 +56,8 @@ void cl_journal_jbuf_init(struct jbuf *b, size_t max);
 void cl_journal_jbuf_release(struct jbuf *b);
 enum cl_err cl_journal_jbuf_put(struct jbuf *b, const void *data, size_t n, struct cl_error *err);
 /* Appends the canonical text of v (keys sorted bytewise, no insignificant white space, strings escaped as
- * jansson escapes them) to b: the same bytes as cl_json_canonical, written faster. Real numbers are CL_ERR_INPUT
- * (records that are hashed hold only integers and strings); nesting deeper than CL_LIMIT_JSON_DEPTH and output
+ * jansson escapes them) to b: the same bytes as cl_json_canonical, written faster. Real numbers and strings holding
+ * NUL are CL_ERR_INPUT (what is hashed has one spelling and reads back); nesting deeper than CL_LIMIT_JSON_DEPTH and output
  * past b->max are CL_ERR_LIMIT. On error b->len is unchanged. */
 enum cl_err cl_journal_canon_write(struct jbuf *b, const json_t *v, struct cl_error *err);
 

@@ -99,6 +99,43 @@ sqlite3 t.db "UPDATE journal_bundle SET data = CAST(replace(CAST(data AS TEXT), 
 expect 1 "$bin" --db t.db journal verify
 contains err.txt "entry 2 does not match its leaf hash"
 
+# selective disclosure: commercial fields are committed, not stored in the entry; revealed per request
+echo '{"licence":"L-2026-0001","units":400,"chip":"H200"}' >s.json
+echo '{"value_cents":3200000000,"customer":"ByteDance"}' >secret.json
+expect 0 j append --kind ledger.shipment --at 2026-02-03 --secret secret.json s.json
+contains out.txt "appended entry 5"
+expect 0 j show 5
+grep -q ByteDance out.txt && fail "the entry shows a committed value in clear"
+contains out.txt '"commit"'
+expect 0 j checkpoint
+expect 0 j disclose 5 --fields customer
+cp out.txt disc.json
+expect 0 "$bin" journal verify --disclosure disc.json --public-key auditor/log.pub
+contains out.txt '"customer": "ByteDance"'
+grep -q 3200000000 out.txt && fail "a field not asked for was revealed"
+sed 's/ByteDance/Alibaba/' disc.json >bad.json
+expect 1 "$bin" journal verify --disclosure bad.json --public-key auditor/log.pub
+contains err.txt "does not match the entry's commitment"
+expect 65 j disclose 5 --fields units
+contains err.txt 'commits to no field "units"'
+
+# totals: an auditor checks an export of the entries against the checkpoint, then sums units per licence
+expect 0 "$bin" --db j.db --json journal show --from 0 --count 6
+cp out.txt entries.jsonl
+expect 0 j show --checkpoint
+cp out.txt cp6.txt
+expect 0 "$bin" journal verify --checkpoint cp6.txt --entries entries.jsonl --sum units --by licence \
+  --kind ledger.shipment --public-key auditor/log.pub
+contains out.txt "total units L-2026-0001: 514"
+contains out.txt "total units L-2026-0002: 7"
+sed '2s/"units":5}/"units":50}/' entries.jsonl >bad.jsonl
+cmp -s bad.jsonl entries.jsonl && fail "the export was not altered"
+expect 1 "$bin" journal verify --checkpoint cp6.txt --entries bad.jsonl --sum units --public-key auditor/log.pub
+contains err.txt "do not hash to the checkpoint's root"
+sed '2d' entries.jsonl >bad.jsonl
+expect 1 "$bin" journal verify --checkpoint cp6.txt --entries bad.jsonl --public-key auditor/log.pub
+contains err.txt "entry 2 where entry 1 was expected"
+
 # the signing key must stay private
 chmod 644 j.db.journal-key
 expect 77 j checkpoint

@@ -87,7 +87,7 @@ TEST(matches_cl_json_canonical)
     cl_journal_jbuf_release(&b);
 }
 
-TEST(keys_sort_bytewise_and_embedded_nul_is_escaped)
+TEST(keys_sort_bytewise_and_nul_is_refused)
 {
     struct jbuf b;
     cl_journal_jbuf_init(&b, 4096);
@@ -98,10 +98,21 @@ TEST(keys_sort_bytewise_and_embedded_nul_is_escaped)
     json_object_set_new(o, "ab", json_integer(3));
     json_object_set_new(o, "\xc3\xa9", json_integer(5)); /* e-acute sorts after ASCII by its bytes */
     json_object_set_new(o, "B", json_integer(4));
-    json_object_setn_new(o, "a\0z", 3, json_stringn("x\0y", 3));
+    json_object_set_new(o, "a\x01z", json_string("x\x1fy"));
     CHECK_INT(cl_journal_canon_write(&b, o, &e), CL_OK);
-    CHECK_INT(b.len, strlen("{\"B\":4,\"a\":1,\"a\\u0000z\":\"x\\u0000y\",\"ab\":3,\"b\":2,\"\xc3\xa9\":5}"));
-    CHECK(memcmp(b.p, "{\"B\":4,\"a\":1,\"a\\u0000z\":\"x\\u0000y\",\"ab\":3,\"b\":2,\"\xc3\xa9\":5}", b.len) == 0);
+    const char *want = "{\"B\":4,\"a\":1,\"a\\u0001z\":\"x\\u001Fy\",\"ab\":3,\"b\":2,\"\xc3\xa9\":5}";
+    CHECK_INT(b.len, strlen(want));
+    CHECK(memcmp(b.p, want, b.len) == 0);
+    /* NUL, in a value or a key, would not read back */
+    json_object_setn_new(o, "n", 1, json_stringn("x\0y", 3));
+    b.len = 0;
+    CHECK_INT(cl_journal_canon_write(&b, o, &e), CL_ERR_INPUT);
+    CHECK_CONTAINS(e.msg, "NUL");
+    json_object_del(o, "n");
+    json_object_setn_new(o, "k\0", 2, json_integer(1));
+    cl_error_clear(&e);
+    CHECK_INT(cl_journal_canon_write(&b, o, &e), CL_ERR_INPUT);
+    CHECK_INT(b.len, 0);
     json_decref(o);
     cl_journal_jbuf_release(&b);
 }
@@ -155,7 +166,7 @@ TEST(refusals_leave_the_buffer_unchanged)
 int main(void)
 {
     RUN(matches_cl_json_canonical);
-    RUN(keys_sort_bytewise_and_embedded_nul_is_escaped);
+    RUN(keys_sort_bytewise_and_nul_is_refused);
     RUN(refusals_leave_the_buffer_unchanged);
     return TEST_EXIT();
 }

@@ -323,6 +323,53 @@ static void openings(const char *target)
         CHECK_CONTAINS(e.msg, "no commitment to field \"units\"");
         cl_error_clear(&e);
     }
+    /* a disclosure document checks with the public key alone, and not once anything in it is changed */
+    char *note = NULL;
+    CHECK_INT(cl_journal_checkpoint_create(st, &key, t0, &note, &len, NULL, &e), CL_OK);
+    free(note);
+    json_t *doc = NULL;
+    CHECK_INT(cl_journal_disclosure_build(st, idx, 2, fields, 2, &doc, &e), CL_OK);
+    char *doc_text = json_dumps(doc, JSON_COMPACT);
+    struct cl_journal_disclosure d;
+    struct cl_journal_checkpoint dcp;
+    CHECK_INT(cl_journal_disclosure_parse(doc_text, strlen(doc_text), &d, &e), CL_OK);
+    CHECK_INT(d.n_openings, 2);
+    CHECK_INT(cl_journal_disclosure_verify(&d, &pub, &dcp, &e), CL_OK);
+    CHECK_INT(dcp.size, 2);
+    d.openings[0].value[0] = '4'; /* 3200000000 -> 4200000000 */
+    CHECK_INT(cl_journal_disclosure_verify(&d, &pub, &dcp, &e), CL_ERR_CRYPTO);
+    CHECK_CONTAINS(e.msg, "\"value_cents\" does not match");
+    cl_error_clear(&e);
+    d.openings[0].value[0] = '3';
+    d.proof.proof.hashes[0][5] ^= 4;
+    CHECK_INT(cl_journal_disclosure_verify(&d, &pub, &dcp, &e), CL_ERR_CRYPTO);
+    cl_error_clear(&e);
+    d.proof.proof.hashes[0][5] ^= 4;
+    struct cl_journal_signer stranger;
+    struct cl_journal_verifier stranger_pub;
+    CHECK_INT(cl_journal_signer_generate("clearance.example/journal", &stranger, &e), CL_OK);
+    cl_journal_signer_verifier(&stranger, &stranger_pub);
+    CHECK_INT(cl_journal_disclosure_verify(&d, &stranger_pub, &dcp, &e), CL_ERR_CRYPTO);
+    cl_error_clear(&e);
+    CHECK_INT(cl_journal_disclosure_verify(&d, &pub, &dcp, &e), CL_OK);
+    cl_journal_disclosure_release(&d);
+    cl_journal_signer_release(&stranger);
+    /* the parser names what is wrong */
+    const char *bad_docs[] = {
+        "{\"type\":\"disclosure\"}",
+        "{\"type\":\"proof\",\"checkpoint\":\"x\",\"proof\":{},\"openings\":[]}",
+        "{\"type\":\"disclosure\",\"checkpoint\":\"x\",\"proof\":{\"type\":\"consistency\",\"old_size\":1,"
+        "\"tree_size\":2,\"hashes\":[]},\"openings\":[]}",
+        "[]",
+    };
+    for (size_t i = 0; i < sizeof(bad_docs) / sizeof(bad_docs[0]); i++) {
+        cl_error_clear(&e);
+        CHECK_INT(cl_journal_disclosure_parse(bad_docs[i], strlen(bad_docs[i]), &d, &e), CL_ERR_INPUT);
+    }
+    free(doc_text);
+    json_decref(doc);
+    cl_error_clear(&e);
+
     const char *missing[] = {"units"};
     json_t *none = NULL;
     CHECK_INT(cl_journal_openings_get(st, idx, missing, 1, &none, &e), CL_ERR_NOT_FOUND);
