@@ -89,6 +89,10 @@ enum cl_err cl_journal_inclusion_build(uint64_t index, uint64_t size, cl_journal
 enum cl_err cl_journal_consistency_build(uint64_t old_size, uint64_t size, cl_journal_node_fn node, void *ctx,
                                          struct cl_journal_proof *out, struct cl_error *err);
 
+/* The root of the tree of `size` leaves from the O(log size) perfect subtrees that cover it. */
+enum cl_err cl_journal_root_build(uint64_t size, cl_journal_node_fn node, void *ctx,
+                                  uint8_t out[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+
 /* Checks that proof (an inclusion proof) takes leaf_hash at proof->index to root in the tree of proof->size
  * leaves. CL_OK, or CL_ERR_CRYPTO with a message saying what did not match. */
 enum cl_err cl_journal_inclusion_verify(const struct cl_journal_proof *proof,
@@ -249,6 +253,9 @@ enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint
                                        struct cl_error *err);
 enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
                                          struct cl_journal_proof *out, struct cl_error *err);
+/* The root hash the tree had when it held `size` entries, from the stored subtrees. */
+enum cl_err cl_journal_root_at(struct cl_store *st, uint64_t size, uint8_t out[CL_JOURNAL_HASH_BYTES],
+                               struct cl_error *err);
 
 /* ---- stored checkpoints and key files --------------------------------------------------------------------- */
 

@@ -17,6 +17,10 @@
 #define TILE_BYTES (TILE_HASHES * CL_JOURNAL_HASH_BYTES)
 /* Tile levels: enough for 2^64 leaves. */
 #define TILE_LEVELS (64 / TILE_HEIGHT)
+/* A tile's key: its level in the top bits, so each level is one contiguous run of keys. One integer key is one
+ * B-tree lookup per tile read, where a (level, index) key would be two. Tile indexes stay below 2^59 because trees
+ * stay below 2^63 leaves. */
+#define TILE_ID(tile_level, tile_index) ((int64_t)((uint64_t)(tile_level) << 59 | (uint64_t)(tile_index)))
 /* A bundle row holds consecutive entries, each as a 4-byte big-endian length and the bytes. */
 #define BUNDLE_ENTRIES_MAX 256
 #define BUNDLE_BYTES_MAX (256u * 1024u)
@@ -39,6 +43,10 @@ uint64_t cl_journal_tile_width(unsigned tile_level, uint64_t tile_index, uint64_
 enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint64_t tile_index, uint8_t out[TILE_BYTES],
                                  uint64_t *out_width, bool *out_found, struct cl_error *err);
 
+/* Opens a read transaction unless the caller holds a transaction (*out_own tells), and ends the one it opened. */
+enum cl_err cl_journal_read_begin(struct cl_store *st, bool *out_own, struct cl_error *err);
+void cl_journal_read_end(struct cl_store *st, bool own);
+
 /* The stored tree head: size and frontier. An absent state row is the empty tree. */
 enum cl_err cl_journal_state_read(struct cl_store *st, struct cl_journal_frontier *out, struct cl_error *err);
 
@@ -57,8 +65,8 @@ void cl_journal_jbuf_release(struct jbuf *b);
 enum cl_err cl_journal_jbuf_put(struct jbuf *b, const void *data, size_t n, struct cl_error *err);
 /* Appends the canonical text of v (keys sorted bytewise, no insignificant white space, strings escaped as
  * jansson escapes them) to b: the same bytes as cl_json_canonical, written faster. Real numbers and strings holding
- * NUL are CL_ERR_INPUT (what is hashed has one spelling and reads back); nesting deeper than CL_LIMIT_JSON_DEPTH and output
- * past b->max are CL_ERR_LIMIT. On error b->len is unchanged. */
+ * NUL are CL_ERR_INPUT (what is hashed has one spelling and reads back); nesting deeper than CL_LIMIT_JSON_DEPTH and
+ * output past b->max are CL_ERR_LIMIT. On error b->len is unchanged. */
 enum cl_err cl_journal_canon_write(struct jbuf *b, const json_t *v, struct cl_error *err);
 
 /* ---- small helpers --------------------------------------------------------------------------------------- */

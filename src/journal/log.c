@@ -14,9 +14,8 @@ static const struct cl_migration migrations[] = {
      "CREATE TABLE journal_state (id BIGINT PRIMARY KEY, size BIGINT NOT NULL, frontier {{BLOB}} NOT NULL);"
      /* entries, in bundles of consecutive entries written by one append: never updated */
      "CREATE TABLE journal_bundle (first_index {{ID}}, n_entries BIGINT NOT NULL, data {{BLOB}} NOT NULL);"
-     /* every complete subtree hash, 30 to a tile */
-     "CREATE TABLE journal_tile (level BIGINT NOT NULL, idx BIGINT NOT NULL, width BIGINT NOT NULL,"
-     " hashes {{BLOB}} NOT NULL, PRIMARY KEY (level, idx));"
+     /* every complete subtree hash, 30 to a tile; id is tile level << 59 | tile index (TILE_ID) */
+     "CREATE TABLE journal_tile (id {{ID}}, width BIGINT NOT NULL, hashes {{BLOB}} NOT NULL);"
      /* every checkpoint ever signed, as the signed note */
      "CREATE TABLE journal_checkpoint (size BIGINT PRIMARY KEY, note TEXT NOT NULL, created_at TEXT NOT NULL);"
      /* the salts and values behind the commitments in entries: commercial data, never hashed into the tree */
@@ -127,12 +126,12 @@ static enum cl_err tile_flush(struct appender *a, unsigned level, struct cl_erro
     struct open_tile *t = &a->tiles[level];
     uint64_t width = cl_journal_tile_width(level, t->index, a->size_after);
     CL_ASSERT(width > 0);
-    struct cl_val p[] = {CL_VINT(level), CL_VINT(t->index), CL_VINT(width), CL_VBLOB(t->hashes, TILE_BYTES)};
+    struct cl_val p[] = {CL_VINT(TILE_ID(level, t->index)), CL_VINT(width), CL_VBLOB(t->hashes, TILE_BYTES)};
     t->open = false;
     return cl_store_exec(a->st,
-                         "INSERT INTO journal_tile (level, idx, width, hashes) VALUES (?, ?, ?, ?)"
-                         " ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
-                         p, 4, NULL, err);
+                         "INSERT INTO journal_tile (id, width, hashes) VALUES (?, ?, ?)"
+                         " ON CONFLICT (id) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
+                         p, 3, NULL, err);
 }
 
 /* Makes tile (level, index) the open one at its level, reading what earlier appends stored in it. */

@@ -122,6 +122,18 @@ static enum cl_err range_hash(uint64_t a, uint64_t b, cl_journal_node_fn node, v
     return CL_OK;
 }
 
+enum cl_err cl_journal_root_build(uint64_t size, cl_journal_node_fn node, void *ctx, uint8_t out[HASH],
+                                  struct cl_error *err)
+{
+    if (size > CL_JOURNAL_SIZE_MAX)
+        return cl_error_set(err, CL_ERR_INPUT, "tree size %llu is too large", (unsigned long long)size);
+    if (size == 0) {
+        cl_journal_empty_root(out);
+        return CL_OK;
+    }
+    return range_hash(0, size, node, ctx, out, err);
+}
+
 static void reverse_hashes(struct cl_journal_proof *p)
 {
     for (size_t i = 0, j = p->n_hashes; i + 1 < j; i++, j--) {

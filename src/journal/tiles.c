@@ -63,9 +63,10 @@ enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint6
                                  uint64_t *out_width, bool *out_found, struct cl_error *err)
 {
     struct tile_row t = {out, 0, false, false};
-    struct cl_val p[] = {CL_VINT(tile_level), CL_VINT(tile_index)};
-    enum cl_err rc = cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE level = ? AND idx = ?", p, 2,
-                                    tile_row, &t, err);
+    CL_ASSERT(tile_level < TILE_LEVELS);
+    CL_ASSERT(tile_index < (uint64_t)1 << 59);
+    struct cl_val p[] = {CL_VINT(TILE_ID(tile_level, tile_index))};
+    enum cl_err rc = cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE id = ?", p, 1, tile_row, &t, err);
     if (rc) return rc;
     if (t.bad)
         return cl_error_set(err, CL_ERR_STORE, "journal: tile (%u, %llu) is malformed", tile_level,
@@ -134,24 +135,56 @@ static enum cl_err check_size(struct cl_store *st, uint64_t size, struct cl_erro
     return CL_OK;
 }
 
+enum cl_err cl_journal_read_begin(struct cl_store *st, bool *out_own, struct cl_error *err)
+{
+    *out_own = !cl_store_in_tx(st);
+    return *out_own ? cl_store_begin(st, CL_TX_READ, err) : CL_OK;
+}
+
+void cl_journal_read_end(struct cl_store *st, bool own)
+{
+    if (own) cl_store_rollback(st);
+}
+
+enum proof_kind { PROVE_INCLUSION, PROVE_CONSISTENCY, PROVE_ROOT };
+
+/* Builds a proof or a root from the stored tiles, in one read transaction: one snapshot, and on SQLite one lock
+ * for all the reads instead of one per read (half the time of a proof). */
+static enum cl_err prove(struct cl_store *st, enum proof_kind kind, uint64_t a, uint64_t size,
+                         struct cl_journal_proof *out, uint8_t root[HASH], struct cl_error *err)
+{
+    bool own = false;
+    enum cl_err rc = cl_journal_read_begin(st, &own, err);
+    if (rc) return rc;
+    rc = check_size(st, size, err);
+    if (!rc) {
+        struct tile_cache c;
+        c.st = st;
+        c.n = c.next = 0;
+        if (kind == PROVE_INCLUSION)
+            rc = cl_journal_inclusion_build(a, size, stored_node, &c, out, err);
+        else if (kind == PROVE_CONSISTENCY)
+            rc = cl_journal_consistency_build(a, size, stored_node, &c, out, err);
+        else
+            rc = cl_journal_root_build(size, stored_node, &c, root, err);
+    }
+    cl_journal_read_end(st, own);
+    return rc;
+}
+
 enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size, struct cl_journal_proof *out,
                                        struct cl_error *err)
 {
-    enum cl_err rc = check_size(st, size, err);
-    if (rc) return rc;
-    struct tile_cache c;
-    c.st = st;
-    c.n = c.next = 0;
-    return cl_journal_inclusion_build(index, size, stored_node, &c, out, err);
+    return prove(st, PROVE_INCLUSION, index, size, out, NULL, err);
 }
 
 enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
                                          struct cl_journal_proof *out, struct cl_error *err)
 {
-    enum cl_err rc = check_size(st, size, err);
-    if (rc) return rc;
-    struct tile_cache c;
-    c.st = st;
-    c.n = c.next = 0;
-    return cl_journal_consistency_build(old_size, size, stored_node, &c, out, err);
+    return prove(st, PROVE_CONSISTENCY, old_size, size, out, NULL, err);
+}
+
+enum cl_err cl_journal_root_at(struct cl_store *st, uint64_t size, uint8_t out[HASH], struct cl_error *err)
+{
+    return prove(st, PROVE_ROOT, 0, size, NULL, out, err);
 }

@@ -214,8 +214,15 @@ enum cl_err cl_journal_verify(struct cl_store *st, const struct cl_journal_verif
     v->key = key;
     cl_journal_frontier_init(&v->f);
     memset(out, 0, sizeof(*out));
+    /* one snapshot for the whole check: appends running meanwhile neither show up half-written nor slow it down */
+    bool own = false;
+    enum cl_err rc = cl_journal_read_begin(st, &own, err);
+    if (rc) {
+        free(v);
+        return rc;
+    }
     struct cl_journal_frontier head;
-    enum cl_err rc = cl_journal_state_read(st, &head, err);
+    rc = cl_journal_state_read(st, &head, err);
     if (!rc) rc = cl_journal_checkpoint_list(st, collect_checkpoint, v, err);
     if (!rc) rc = check_checkpoints(v, err); /* a checkpoint of the empty tree */
     if (!rc) rc = cl_journal_entry_list(st, 0, UINT64_MAX, check_entry, v, err);
@@ -238,6 +245,7 @@ enum cl_err cl_journal_verify(struct cl_store *st, const struct cl_journal_verif
         out->head.size = v->f.size;
         cl_journal_frontier_root(&v->f, out->head.root);
     }
+    cl_journal_read_end(st, own);
     free(v->cps);
     free(v);
     return rc;

@@ -180,6 +180,12 @@ static void check_entries(struct cl_store *st, const struct model *m)
         uint64_t want_end = starts[i] + 300 < m->n ? starts[i] + 300 : m->n;
         CHECK_INT(c.next, want_end);
     }
+    /* inside the caller's transaction, reads see its snapshot and leave it open */
+    CHECK_INT(cl_store_begin(st, CL_TX_READ, &e), CL_OK);
+    struct cl_journal_proof p;
+    CHECK_INT(cl_journal_inclusion_prove(st, 0, m->n, &p, &e), CL_OK);
+    CHECK(cl_store_in_tx(st));
+    cl_store_rollback(st);
     /* single entries */
     size_t picks[] = {0, 1, 17, 255, 256, m->n / 2, m->n - 1};
     for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
@@ -204,8 +210,10 @@ static void check_proofs(struct cl_store *st, const struct model *m)
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
         uint64_t n = sizes[s];
         if (n == 0 || n > m->n) continue;
-        uint8_t root[H];
+        uint8_t root[H], stored_root[H];
         mth(m, 0, n, root);
+        CHECK_INT(cl_journal_root_at(st, n, stored_root, &e), CL_OK);
+        CHECK(memcmp(stored_root, root, H) == 0);
         for (uint64_t i = 0; i < n; i += 1 + n / 40) {
             struct cl_journal_proof got, want;
             if (cl_journal_inclusion_prove(st, i, n, &got, &e) ||

@@ -163,9 +163,8 @@ static void tampering(const char *target, const char *target2)
     CHECK_INT(verify(st, &pub, &e), CL_OK);
 
     /* a stored interior hash (level 5, which lives in the second tile level) */
-    struct cl_val tp[] = {CL_VINT(1), CL_VINT(0)};
-    CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = hashes WHERE level = ? AND idx = ?", tp, 2, NULL, &e),
-              CL_OK);
+    /* tile (1, 0): its key holds the level in the top bits, as journal_int.h defines */
+    struct cl_val tp[] = {CL_VINT((int64_t)1 << 59)};
     uint8_t tile[960];
     uint64_t width = 0;
     bool found = false;
@@ -173,18 +172,17 @@ static void tampering(const char *target, const char *target2)
         struct cl_error te = {0};
         /* read, alter slot 16 (level 5, index 0) and write back through SQL */
         struct bundle_row b = {0, NULL, 0};
-        CHECK_INT(cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE level = ? AND idx = ?", tp, 2,
-                                 grab_bundle, &b, &te),
-                  CL_OK);
+        CHECK_INT(
+            cl_store_query(st, "SELECT width, hashes FROM journal_tile WHERE id = ?", tp, 1, grab_bundle, &b, &te),
+            CL_OK);
         CHECK_INT(b.len, 960);
         width = (uint64_t)b.first;
         memcpy(tile, b.data, 960);
         free(b.data);
         found = true;
         tile[16 * 32] ^= 0x80;
-        struct cl_val q[] = {CL_VBLOB(tile, 960), CL_VINT(1), CL_VINT(0)};
-        CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = ? WHERE level = ? AND idx = ?", q, 3, NULL, &te),
-                  CL_OK);
+        struct cl_val q[] = {CL_VBLOB(tile, 960), CL_VINT((int64_t)1 << 59)};
+        CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = ? WHERE id = ?", q, 2, NULL, &te), CL_OK);
     }
     CHECK(found && width == 9); /* 157 >> 4 = 9 complete level-4 nodes */
     CHECK_INT(verify(st, &pub, &e), CL_ERR_CRYPTO);
@@ -204,9 +202,8 @@ static void tampering(const char *target, const char *target2)
     cl_error_clear(&e);
     free(text);
     tile[16 * 32] ^= 0x80;
-    struct cl_val q[] = {CL_VBLOB(tile, 960), CL_VINT(1), CL_VINT(0)};
-    CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = ? WHERE level = ? AND idx = ?", q, 3, NULL, &e),
-              CL_OK);
+    struct cl_val q[] = {CL_VBLOB(tile, 960), CL_VINT((int64_t)1 << 59)};
+    CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = ? WHERE id = ?", q, 2, NULL, &e), CL_OK);
     CHECK_INT(verify(st, &pub, &e), CL_OK);
 
     /* a changed checkpoint no longer carries a valid signature */
