@@ -90,8 +90,8 @@ enum cl_err cl_journal_consistency_build(uint64_t old_size, uint64_t size, cl_jo
                                          struct cl_journal_proof *out, struct cl_error *err);
 
 /* The root of the tree of `size` leaves from the O(log size) perfect subtrees that cover it. */
-enum cl_err cl_journal_root_build(uint64_t size, cl_journal_node_fn node, void *ctx,
-                                  uint8_t out[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
+enum cl_err cl_journal_root_build(uint64_t size, cl_journal_node_fn node, void *ctx, uint8_t out[CL_JOURNAL_HASH_BYTES],
+                                  struct cl_error *err);
 
 /* Checks that proof (an inclusion proof) takes leaf_hash at proof->index to root in the tree of proof->size
  * leaves. CL_OK, or CL_ERR_CRYPTO with a message saying what did not match. */
@@ -246,16 +246,27 @@ typedef enum cl_err (*cl_journal_entry_fn)(void *ctx, uint64_t index, const char
 enum cl_err cl_journal_entry_list(struct cl_store *st, uint64_t first, uint64_t count, cl_journal_entry_fn fn,
                                   void *ctx, struct cl_error *err);
 
+/* A cache of complete tiles of subtree hashes, shared by the proofs made through one connection: with it, a proof
+ * reads the store only for the tiles it has not met before (those near the leaf, and the tree's right edge).
+ * Only tiles read in a transaction the proof opened itself are kept, which hold committed hashes that no append
+ * ever changes. Not thread-safe: one per connection. max_bytes bounds its memory (about 1 KB per tile; 40 MB holds
+ * every tile above the leaves of a tree of ten million entries). NULL when out of memory; free with
+ * cl_journal_cache_free (NULL does nothing). */
+struct cl_journal_cache;
+struct cl_journal_cache *cl_journal_cache_new(size_t max_bytes);
+void cl_journal_cache_free(struct cl_journal_cache *c);
+void cl_journal_cache_stats(const struct cl_journal_cache *c, uint64_t *out_hits, uint64_t *out_misses);
+
 /* Inclusion proof of entry index in the tree of size entries, and consistency proof from old_size to size, from
- * the stored subtree hashes: O(log size) reads. size may be any size the journal has had; CL_ERR_NOT_FOUND past the
- * current one. */
-enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size, struct cl_journal_proof *out,
-                                       struct cl_error *err);
-enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
-                                         struct cl_journal_proof *out, struct cl_error *err);
+ * the stored subtree hashes: O(log size) reads, in one read transaction unless the caller holds one. size may be
+ * any size the journal has had; CL_ERR_NOT_FOUND past the current one. cache may be NULL. */
+enum cl_err cl_journal_inclusion_prove(struct cl_store *st, struct cl_journal_cache *cache, uint64_t index,
+                                       uint64_t size, struct cl_journal_proof *out, struct cl_error *err);
+enum cl_err cl_journal_consistency_prove(struct cl_store *st, struct cl_journal_cache *cache, uint64_t old_size,
+                                         uint64_t size, struct cl_journal_proof *out, struct cl_error *err);
 /* The root hash the tree had when it held `size` entries, from the stored subtrees. */
-enum cl_err cl_journal_root_at(struct cl_store *st, uint64_t size, uint8_t out[CL_JOURNAL_HASH_BYTES],
-                               struct cl_error *err);
+enum cl_err cl_journal_root_at(struct cl_store *st, struct cl_journal_cache *cache, uint64_t size,
+                               uint8_t out[CL_JOURNAL_HASH_BYTES], struct cl_error *err);
 
 /* ---- stored checkpoints and key files --------------------------------------------------------------------- */
 

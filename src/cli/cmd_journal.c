@@ -423,11 +423,12 @@ static int run_proof(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
     struct cl_journal_proof proof;
     if (default_size(st, cli_opt(cmd, args, "size"), &size, &err)) goto fail;
     if (index_text) {
-        if (parse_u64("--index", index_text, &a, &err) || cl_journal_inclusion_prove(st, a, size, &proof, &err) ||
+        if (parse_u64("--index", index_text, &a, &err) || cl_journal_inclusion_prove(st, NULL, a, size, &proof, &err) ||
             cl_journal_entry_get(st, a, &entry, &entry_len, &err))
             goto fail;
     } else {
-        if (parse_u64("--from", from, &a, &err) || cl_journal_consistency_prove(st, a, size, &proof, &err)) goto fail;
+        if (parse_u64("--from", from, &a, &err) || cl_journal_consistency_prove(st, NULL, a, size, &proof, &err))
+            goto fail;
     }
     status = cli_print_json(cl_journal_proof_to_json(&proof, entry, entry_len));
     goto out;

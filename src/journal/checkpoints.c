@@ -149,7 +149,7 @@ static enum cl_err create_tx(void *ctx, struct cl_error *err)
         if (!rc && prev.size > head.size)
             rc = cl_error_set(err, CL_ERR_CRYPTO, "journal: the last checkpoint has %llu entries but the log has %llu",
                               (unsigned long long)prev.size, (unsigned long long)head.size);
-        if (!rc) rc = cl_journal_consistency_prove(c->st, prev.size, head.size, &proof, err);
+        if (!rc) rc = cl_journal_consistency_prove(c->st, NULL, prev.size, head.size, &proof, err);
         if (!rc) rc = cl_journal_consistency_verify(&proof, prev.root, head.root, err);
         if (rc) {
             cl_error_prefix(err, "refusing to sign: the log is not consistent with checkpoint %llu",

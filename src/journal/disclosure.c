@@ -104,7 +104,7 @@ enum cl_err cl_journal_disclosure_build(struct cl_store *st, uint64_t index, uin
     json_t *openings = NULL, *doc = NULL;
     struct cl_journal_proof proof;
     enum cl_err rc = cl_journal_checkpoint_get(st, size, &note, &note_len, err);
-    if (!rc) rc = cl_journal_inclusion_prove(st, index, size, &proof, err);
+    if (!rc) rc = cl_journal_inclusion_prove(st, NULL, index, size, &proof, err);
     if (!rc) rc = cl_journal_entry_get(st, index, &entry, &entry_len, err);
     if (!rc) rc = cl_journal_openings_get(st, index, fields, n_fields, &openings, err);
     if (!rc) {

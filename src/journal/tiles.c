@@ -1,5 +1,6 @@
 /* Stored subtree hashes: where each complete subtree lives among the tiles, reading tiles, and proofs served
  * from them with O(log n) lookups. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "journal_int.h"
@@ -78,11 +79,86 @@ enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint6
 
 /* ---- proofs from stored tiles ----------------------------------------------------------------------------- */
 
+/* ---- the shared cache of full tiles ---------------------------------------------------------------------------- */
+
+#define CACHE_WAYS 4
+
+struct cache_slot {
+    int64_t id; /* TILE_ID, or -1 when empty */
+    uint64_t used;
+    uint8_t hashes[TILE_BYTES];
+};
+
+struct cl_journal_cache {
+    size_t n_sets;
+    uint64_t clock, hits, misses;
+    struct cache_slot slots[];
+};
+
+struct cl_journal_cache *cl_journal_cache_new(size_t max_bytes)
+{
+    size_t n_sets = max_bytes / (CACHE_WAYS * sizeof(struct cache_slot));
+    if (n_sets == 0) n_sets = 1;
+    struct cl_journal_cache *c = malloc(sizeof(*c) + n_sets * CACHE_WAYS * sizeof(struct cache_slot));
+    if (!c) return NULL;
+    c->n_sets = n_sets;
+    c->clock = c->hits = c->misses = 0;
+    for (size_t i = 0; i < n_sets * CACHE_WAYS; i++)
+        c->slots[i].id = -1;
+    return c;
+}
+
+void cl_journal_cache_free(struct cl_journal_cache *c)
+{
+    free(c);
+}
+
+void cl_journal_cache_stats(const struct cl_journal_cache *c, uint64_t *out_hits, uint64_t *out_misses)
+{
+    *out_hits = c->hits;
+    *out_misses = c->misses;
+}
+
+static struct cache_slot *cache_set(struct cl_journal_cache *c, int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    return &c->slots[(size_t)((h ^ (h >> 32)) % c->n_sets) * CACHE_WAYS];
+}
+
+static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id)
+{
+    struct cache_slot *set = cache_set(c, id);
+    for (int w = 0; w < CACHE_WAYS; w++)
+        if (set[w].id == id) {
+            set[w].used = ++c->clock;
+            c->hits++;
+            return set[w].hashes;
+        }
+    c->misses++;
+    return NULL;
+}
+
+/* Keeps a full tile, replacing the least recently used of its set. */
+static void cache_put(struct cl_journal_cache *c, int64_t id, const uint8_t hashes[TILE_BYTES])
+{
+    struct cache_slot *set = cache_set(c, id), *victim = &set[0];
+    for (int w = 1; w < CACHE_WAYS; w++)
+        if (set[w].used < victim->used) victim = &set[w];
+    victim->id = id;
+    victim->used = ++c->clock;
+    memcpy(victim->hashes, hashes, TILE_BYTES);
+}
+
+/* ---- proofs from stored tiles ----------------------------------------------------------------------------- */
+
 #define CACHE_TILES 16
 
-/* The tiles one proof has read so far: a proof touches a few tiles many times. */
+/* The tiles one proof has read so far (a proof touches a few tiles many times), and the shared cache, which only
+ * takes full tiles read in a transaction of our own: those hold committed hashes that no append ever changes. */
 struct tile_cache {
     struct cl_store *st;
+    struct cl_journal_cache *shared;
+    bool admit;
     size_t n, next;
     struct {
         unsigned level;
@@ -96,6 +172,13 @@ static enum cl_err stored_node(void *ctx, unsigned level, uint64_t index, uint8_
     struct tile_cache *c = ctx;
     struct tile_pos pos;
     cl_journal_tile_locate(level, index, &pos);
+    if (c->shared) {
+        const uint8_t *full = cache_find(c->shared, TILE_ID(pos.tile_level, pos.tile_index));
+        if (full) {
+            memcpy(out, full + (size_t)pos.slot * HASH, HASH);
+            return CL_OK;
+        }
+    }
     size_t i = 0;
     for (; i < c->n; i++)
         if (c->t[i].level == pos.tile_level && c->t[i].index == pos.tile_index) break;
@@ -116,6 +199,8 @@ static enum cl_err stored_node(void *ctx, unsigned level, uint64_t index, uint8_
         }
         c->t[i].level = pos.tile_level;
         c->t[i].index = pos.tile_index;
+        if (c->shared && c->admit && c->t[i].width == TILE_WIDTH)
+            cache_put(c->shared, TILE_ID(pos.tile_level, pos.tile_index), c->t[i].hashes);
     }
     if (!cl_journal_tile_has(&pos, c->t[i].width))
         return cl_error_set(err, CL_ERR_STORE, "journal: node (%u, %llu) is missing from its tile", level,
@@ -150,8 +235,8 @@ enum proof_kind { PROVE_INCLUSION, PROVE_CONSISTENCY, PROVE_ROOT };
 
 /* Builds a proof or a root from the stored tiles, in one read transaction: one snapshot, and on SQLite one lock
  * for all the reads instead of one per read (half the time of a proof). */
-static enum cl_err prove(struct cl_store *st, enum proof_kind kind, uint64_t a, uint64_t size,
-                         struct cl_journal_proof *out, uint8_t root[HASH], struct cl_error *err)
+static enum cl_err prove(struct cl_store *st, struct cl_journal_cache *cache, enum proof_kind kind, uint64_t a,
+                         uint64_t size, struct cl_journal_proof *out, uint8_t root[HASH], struct cl_error *err)
 {
     bool own = false;
     enum cl_err rc = cl_journal_read_begin(st, &own, err);
@@ -160,6 +245,8 @@ static enum cl_err prove(struct cl_store *st, enum proof_kind kind, uint64_t a, 
     if (!rc) {
         struct tile_cache c;
         c.st = st;
+        c.shared = cache;
+        c.admit = own;
         c.n = c.next = 0;
         if (kind == PROVE_INCLUSION)
             rc = cl_journal_inclusion_build(a, size, stored_node, &c, out, err);
@@ -172,19 +259,20 @@ static enum cl_err prove(struct cl_store *st, enum proof_kind kind, uint64_t a, 
     return rc;
 }
 
-enum cl_err cl_journal_inclusion_prove(struct cl_store *st, uint64_t index, uint64_t size, struct cl_journal_proof *out,
-                                       struct cl_error *err)
+enum cl_err cl_journal_inclusion_prove(struct cl_store *st, struct cl_journal_cache *cache, uint64_t index,
+                                       uint64_t size, struct cl_journal_proof *out, struct cl_error *err)
 {
-    return prove(st, PROVE_INCLUSION, index, size, out, NULL, err);
+    return prove(st, cache, PROVE_INCLUSION, index, size, out, NULL, err);
 }
 
-enum cl_err cl_journal_consistency_prove(struct cl_store *st, uint64_t old_size, uint64_t size,
-                                         struct cl_journal_proof *out, struct cl_error *err)
+enum cl_err cl_journal_consistency_prove(struct cl_store *st, struct cl_journal_cache *cache, uint64_t old_size,
+                                         uint64_t size, struct cl_journal_proof *out, struct cl_error *err)
 {
-    return prove(st, PROVE_CONSISTENCY, old_size, size, out, NULL, err);
+    return prove(st, cache, PROVE_CONSISTENCY, old_size, size, out, NULL, err);
 }
 
-enum cl_err cl_journal_root_at(struct cl_store *st, uint64_t size, uint8_t out[HASH], struct cl_error *err)
+enum cl_err cl_journal_root_at(struct cl_store *st, struct cl_journal_cache *cache, uint64_t size, uint8_t out[HASH],
+                               struct cl_error *err)
 {
-    return prove(st, PROVE_ROOT, 0, size, NULL, out, err);
+    return prove(st, cache, PROVE_ROOT, 0, size, NULL, out, err);
 }

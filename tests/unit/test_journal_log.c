@@ -183,7 +183,7 @@ static void check_entries(struct cl_store *st, const struct model *m)
     /* inside the caller's transaction, reads see its snapshot and leave it open */
     CHECK_INT(cl_store_begin(st, CL_TX_READ, &e), CL_OK);
     struct cl_journal_proof p;
-    CHECK_INT(cl_journal_inclusion_prove(st, 0, m->n, &p, &e), CL_OK);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 0, m->n, &p, &e), CL_OK);
     CHECK(cl_store_in_tx(st));
     cl_store_rollback(st);
     /* single entries */
@@ -202,7 +202,7 @@ static void check_entries(struct cl_store *st, const struct model *m)
 }
 
 /* Proofs from the store equal the RFC definitions' proofs, for the current size and earlier ones. */
-static void check_proofs(struct cl_store *st, const struct model *m)
+static void check_proofs(struct cl_store *st, struct cl_journal_cache *cache, const struct model *m)
 {
     struct cl_error e = {0};
     int bad = 0, checked = 0;
@@ -212,11 +212,11 @@ static void check_proofs(struct cl_store *st, const struct model *m)
         if (n == 0 || n > m->n) continue;
         uint8_t root[H], stored_root[H];
         mth(m, 0, n, root);
-        CHECK_INT(cl_journal_root_at(st, n, stored_root, &e), CL_OK);
+        CHECK_INT(cl_journal_root_at(st, cache, n, stored_root, &e), CL_OK);
         CHECK(memcmp(stored_root, root, H) == 0);
         for (uint64_t i = 0; i < n; i += 1 + n / 40) {
             struct cl_journal_proof got, want;
-            if (cl_journal_inclusion_prove(st, i, n, &got, &e) ||
+            if (cl_journal_inclusion_prove(st, cache, i, n, &got, &e) ||
                 cl_journal_inclusion_build(i, n, model_node, (void *)m, &want, &e) || got.n_hashes != want.n_hashes ||
                 memcmp(got.hashes, want.hashes, got.n_hashes * H) != 0 ||
                 cl_journal_inclusion_verify(&got, m->leaf[i], root, &e))
@@ -229,7 +229,7 @@ static void check_proofs(struct cl_store *st, const struct model *m)
             uint8_t old_root[H];
             mth(m, 0, old, old_root);
             struct cl_journal_proof got, want;
-            if (cl_journal_consistency_prove(st, old, n, &got, &e) ||
+            if (cl_journal_consistency_prove(st, cache, old, n, &got, &e) ||
                 cl_journal_consistency_build(old, n, model_node, (void *)m, &want, &e) ||
                 got.n_hashes != want.n_hashes || memcmp(got.hashes, want.hashes, got.n_hashes * H) != 0 ||
                 cl_journal_consistency_verify(&got, old_root, root, &e))
@@ -242,7 +242,7 @@ static void check_proofs(struct cl_store *st, const struct model *m)
     if (e.code) fprintf(stderr, "  proof: %s\n", e.msg);
     struct cl_journal_proof p;
     cl_error_clear(&e);
-    CHECK_INT(cl_journal_inclusion_prove(st, 0, m->n + 1, &p, &e), CL_ERR_NOT_FOUND);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 0, m->n + 1, &p, &e), CL_ERR_NOT_FOUND);
 }
 
 static void exercise(const char *target)
@@ -269,7 +269,13 @@ static void exercise(const char *target)
     append_records(st, &m, 700, 256);
     check_head(st, &m);
     check_entries(st, &m);
-    check_proofs(st, &m);
+    check_proofs(st, NULL, &m);
+    struct cl_journal_cache *cache = cl_journal_cache_new(1 << 20);
+    check_proofs(st, cache, &m);
+    check_proofs(st, cache, &m); /* served from the cache now */
+    uint64_t hits = 0, misses = 0;
+    cl_journal_cache_stats(cache, &hits, &misses);
+    CHECK(hits > misses);
 
     /* a rollback leaves no trace: not in the head, the entries, the tiles or the next indexes */
     size_t before = m.n;
@@ -279,6 +285,10 @@ static void exercise(const char *target)
     for (int i = 0; i < 40; i++)
         CHECK_INT(cl_journal_append(st, "ledger.order", rec, NULL, base_time, &idx, &e), CL_OK);
     CHECK_INT(idx, before + 39);
+    /* proofs inside the transaction read its tiles, full ones too, which must not stay in the cache */
+    struct cl_journal_proof inside;
+    CHECK_INT(cl_journal_inclusion_prove(st, cache, before + 1, before + 40, &inside, &e), CL_OK);
+    CHECK_INT(cl_journal_consistency_prove(st, cache, 1, before + 40, &inside, &e), CL_OK);
     cl_store_rollback(st);
     json_decref(rec);
     check_head(st, &m);
@@ -288,7 +298,9 @@ static void exercise(const char *target)
     append_records(st, &m, 33, 5);
     check_head(st, &m);
     check_entries(st, &m);
-    check_proofs(st, &m);
+    check_proofs(st, NULL, &m);
+    check_proofs(st, cache, &m);
+    cl_journal_cache_free(cache);
 
     /* refused appends */
     json_t *good = json_pack("{s:i}", "units", 1);

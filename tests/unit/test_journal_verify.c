@@ -193,7 +193,7 @@ static void tampering(const char *target, const char *target2)
     CHECK_INT(cl_journal_checkpoint_get(st, 150, &cp_note, &len, &e), CL_OK);
     struct cl_journal_checkpoint c150;
     CHECK_INT(cl_journal_checkpoint_open(cp_note, len, &pub, &c150, &e), CL_OK);
-    CHECK_INT(cl_journal_inclusion_prove(st, 40, 150, &proof, &e), CL_OK);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 40, 150, &proof, &e), CL_OK);
     char *text = NULL;
     CHECK_INT(cl_journal_entry_get(st, 40, &text, &len, &e), CL_OK);
     uint8_t leaf[32];
