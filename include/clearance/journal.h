@@ -246,12 +246,12 @@ typedef enum cl_err (*cl_journal_entry_fn)(void *ctx, uint64_t index, const char
 enum cl_err cl_journal_entry_list(struct cl_store *st, uint64_t first, uint64_t count, cl_journal_entry_fn fn,
                                   void *ctx, struct cl_error *err);
 
-/* A cache of complete tiles of subtree hashes, shared by the proofs made through one connection: with it, a proof
- * reads the store only for the tiles it has not met before (those near the leaf, and the tree's right edge).
- * Only tiles read in a transaction the proof opened itself are kept, which hold committed hashes that no append
- * ever changes. Not thread-safe: one per connection. max_bytes bounds its memory (about 1 KB per tile; 40 MB holds
- * every tile above the leaves of a tree of ten million entries). NULL when out of memory; free with
- * cl_journal_cache_free (NULL does nothing). */
+/* A cache of tiles of subtree hashes, shared by the proofs made through one connection: with it, a proof reads
+ * the store only for tiles it has not met before (in practice the one above its leaf). Only tiles read in a
+ * transaction the proof opened itself are kept: they hold committed hashes, which no append ever changes (a tile
+ * only gains hashes; a copy lacking a node is read again). Not thread-safe: one per connection. max_bytes bounds its
+ * memory (about 1 KB per tile; 40 MB holds every tile above the leaves of a tree of ten million entries). NULL when out
+ * of memory; free with cl_journal_cache_free (NULL does nothing). */
 struct cl_journal_cache;
 struct cl_journal_cache *cl_journal_cache_new(size_t max_bytes);
 void cl_journal_cache_free(struct cl_journal_cache *c);

@@ -77,15 +77,13 @@ enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint6
     return CL_OK;
 }
 
-/* ---- proofs from stored tiles ----------------------------------------------------------------------------- */
-
-/* ---- the shared cache of full tiles ---------------------------------------------------------------------------- */
+/* ---- the shared cache of tiles ---------------------------------------------------------------------------------- */
 
 #define CACHE_WAYS 4
 
 struct cache_slot {
     int64_t id; /* TILE_ID, or -1 when empty */
-    uint64_t used;
+    uint64_t used, width;
     uint8_t hashes[TILE_BYTES];
 };
 
@@ -125,11 +123,13 @@ static struct cache_slot *cache_set(struct cl_journal_cache *c, int64_t id)
     return &c->slots[(size_t)((h ^ (h >> 32)) % c->n_sets) * CACHE_WAYS];
 }
 
-static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id)
+/* The cached copy of a tile if it holds the node at pos. A committed node never changes, so any committed copy
+ * that holds it is right, however many more nodes the tile has gained since. */
+static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
 {
     struct cache_slot *set = cache_set(c, id);
     for (int w = 0; w < CACHE_WAYS; w++)
-        if (set[w].id == id) {
+        if (set[w].id == id && cl_journal_tile_has(pos, set[w].width)) {
             set[w].used = ++c->clock;
             c->hits++;
             return set[w].hashes;
@@ -138,13 +138,14 @@ static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id)
     return NULL;
 }
 
-/* Keeps a full tile, replacing the least recently used of its set. */
-static void cache_put(struct cl_journal_cache *c, int64_t id, const uint8_t hashes[TILE_BYTES])
+/* Keeps a tile, over an older copy of it or else over the least recently used tile of its set. */
+static void cache_put(struct cl_journal_cache *c, int64_t id, uint64_t width, const uint8_t hashes[TILE_BYTES])
 {
     struct cache_slot *set = cache_set(c, id), *victim = &set[0];
-    for (int w = 1; w < CACHE_WAYS; w++)
-        if (set[w].used < victim->used) victim = &set[w];
+    for (int w = 1; w < CACHE_WAYS && victim->id != id; w++)
+        if (set[w].id == id || set[w].used < victim->used) victim = &set[w];
     victim->id = id;
+    victim->width = width;
     victim->used = ++c->clock;
     memcpy(victim->hashes, hashes, TILE_BYTES);
 }
@@ -154,7 +155,7 @@ static void cache_put(struct cl_journal_cache *c, int64_t id, const uint8_t hash
 #define CACHE_TILES 16
 
 /* The tiles one proof has read so far (a proof touches a few tiles many times), and the shared cache, which only
- * takes full tiles read in a transaction of our own: those hold committed hashes that no append ever changes. */
+ * takes tiles read in a transaction of our own: those hold committed hashes, which no append ever changes. */
 struct tile_cache {
     struct cl_store *st;
     struct cl_journal_cache *shared;
@@ -173,9 +174,9 @@ static enum cl_err stored_node(void *ctx, unsigned level, uint64_t index, uint8_
     struct tile_pos pos;
     cl_journal_tile_locate(level, index, &pos);
     if (c->shared) {
-        const uint8_t *full = cache_find(c->shared, TILE_ID(pos.tile_level, pos.tile_index));
-        if (full) {
-            memcpy(out, full + (size_t)pos.slot * HASH, HASH);
+        const uint8_t *cached = cache_find(c->shared, TILE_ID(pos.tile_level, pos.tile_index), &pos);
+        if (cached) {
+            memcpy(out, cached + (size_t)pos.slot * HASH, HASH);
             return CL_OK;
         }
     }
@@ -199,8 +200,8 @@ static enum cl_err stored_node(void *ctx, unsigned level, uint64_t index, uint8_
         }
         c->t[i].level = pos.tile_level;
         c->t[i].index = pos.tile_index;
-        if (c->shared && c->admit && c->t[i].width == TILE_WIDTH)
-            cache_put(c->shared, TILE_ID(pos.tile_level, pos.tile_index), c->t[i].hashes);
+        if (c->shared && c->admit)
+            cache_put(c->shared, TILE_ID(pos.tile_level, pos.tile_index), c->t[i].width, c->t[i].hashes);
     }
     if (!cl_journal_tile_has(&pos, c->t[i].width))
         return cl_error_set(err, CL_ERR_STORE, "journal: node (%u, %llu) is missing from its tile", level,
