@@ -20,7 +20,8 @@
     X(STORE, "storage error")                                                          \
     X(CRYPTO, "cryptographic check failed")                                            \
     X(BUSY, "busy, try again")                                                         \
-    X(INTERNAL, "internal error")
+    X(INTERNAL, "internal error")                                                      \
+    X(AUTH, "authentication required")
 
 enum cl_err {
 #define CL_ERR_ENUM(name, text) CL_ERR_##name,
@@ -42,6 +43,10 @@ const char *cl_strerror(enum cl_err code);
 
 /* Clears err (may be NULL). */
 void cl_error_clear(struct cl_error *err);
+
+/* The code whose cl_err_name() is name ("CL_ERR_INPUT"), or CL_ERR_INTERNAL when there is none: how a client
+ * maps an error received from a server back to the enum. */
+enum cl_err cl_err_from_name(const char *name);
 
 /* Records code and a printf-style message in err unless err already holds an error; err may be NULL.
  * Returns code so callers can write `return cl_error_set(err, CL_ERR_INPUT, "...")`. */

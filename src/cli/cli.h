@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "clearance/core.h"
+#include "clearance/reference.h"
 
 #define CLI_MAX_OPTS 32
 
@@ -29,6 +30,8 @@ struct cli {
     const char *data_dir;  /* --data, $CLEARANCE_DATA, or the source tree's data/ */
     const char *server;    /* --server URL: act as a client of a remote server */
     const char *key;       /* --key KEY, or $CLEARANCE_KEY */
+    const char *rules_dir; /* --rules DIR on commands that take it: another rules folder */
+    const char *idempotency_key; /* sent with requests that create orders and shipments */
     bool json;             /* --json: one JSON document (or JSON Lines for batches) on stdout */
     const char *prog;      /* "clearance" */
 };
@@ -60,6 +63,7 @@ struct cli_cmd {
 /* Each module's commands, NULL-name terminated, defined in cmd_<module>.c. */
 extern const struct cli_cmd cli_cmds_catalog[];
 extern const struct cli_cmd cli_cmds_rules[];
+extern const struct cli_cmd cli_cmds_server[];
 extern const struct cli_cmd cli_cmds_journal[];
 
 /* The value of option `name` (which must be in the command's table), or NULL. */
@@ -81,6 +85,28 @@ int cli_print_jsonl(json_t *v);
 
 /* Parses a date option ("YYYY-MM-DD" or "today"); on failure sets err naming the option. */
 enum cl_err cli_parse_date(const char *opt_name, const char *text, cl_date *out, struct cl_error *err);
+/* The reference data (catalog, classification, rules), loaded once per process from the data folder and
+ * cli->rules_dir; NULL with err set when it cannot be loaded. */
+const struct cl_reference *cli_reference(struct cli *cli, struct cl_error *err);
+
+/* Answers a request locally. Returns a new JSON document in *out (also on CL_ERR_REFUSED, with the reasons). */
+typedef enum cl_err (*cli_local_fn)(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err);
+/* Prints a response for people. */
+typedef void (*cli_render_fn)(const json_t *doc);
+/* Runs a request (taking ownership of req): locally through local, or with --server as METHOD path on the
+ * server; then prints the JSON (--json) or renders it; returns the exit status. */
+int cli_request(struct cli *cli, const char *method, const char *path, json_t *req, cli_local_fn local,
+                cli_render_fn render);
+/* One HTTP request to cli->server with cli->key; *out is the JSON response (also set on CL_ERR_REFUSED). */
+enum cl_err cli_http(const struct cli *cli, const char *method, const char *path, const json_t *body, json_t **out,
+                     struct cl_error *err);
+
+/* Rendering helpers: a string field ("" when absent), a number as short text (into buf), a boolean field. */
+const char *jstr(const json_t *o, const char *key);
+const char *jnum(const json_t *v, char buf[32]);
+const char *jnumk(const json_t *o, const char *key, char buf[32]);
+bool jbool(const json_t *o, const char *key);
+
 /* Joins the data folder and a relative path into out (PATH_MAX). */
 void cli_data_path(const struct cli *cli, const char *rel, char *out, size_t cap);
 

@@ -1,48 +1,78 @@
 /* CLI commands over the chip catalog: classify, compare, chips. */
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "clearance/catalog.h"
+#include "clearance/json.h"
 #include "cli.h"
 
-/* Loads the catalog and classification definitions from the data folder. */
-static enum cl_err load_catalog(const struct cli *cli, struct cl_catalog *cat, struct cl_classifier *cls,
-                                struct cl_error *err)
+static enum cl_err local_classify(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err)
 {
-    char path[PATH_MAX];
-    cli_data_path(cli, "chips.json", path, sizeof(path));
-    enum cl_err rc = cl_catalog_load(path, cat, err);
-    if (rc || !cls) return rc;
-    cli_data_path(cli, "classification.json", path, sizeof(path));
-    rc = cl_classifier_load(path, cls, err);
-    if (rc) cl_catalog_release(cat);
-    return rc;
+    const struct cl_reference *ref = cli_reference(cli, err);
+    return ref ? cl_reference_classify(ref, req, out, err) : err->code;
 }
 
-static void print_metrics(const struct cl_chip *chip, const struct cl_chip_metrics *m)
+static enum cl_err local_compare(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err)
 {
-    char tpp[32], v[32];
-    cl_milli_format(m->tpp_milli, 2, tpp);
-    for (size_t i = 0; i < chip->n_prec; i++)
-        if (chip->prec[i].name == m->tpp_precision) {
-            cl_milli_format(chip->prec[i].dense_tops_milli, 3, v);
-            printf("  TPP     %s  (%s: %s dense TOPS x %d bits)\n", tpp, chip->prec[i].name, v, chip->prec[i].bits);
+    const struct cl_reference *ref = cli_reference(cli, err);
+    return ref ? cl_reference_compare(ref, req, out, err) : err->code;
+}
+
+static enum cl_err local_chips(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err)
+{
+    (void)req;
+    const struct cl_reference *ref = cli_reference(cli, err);
+    return ref ? cl_reference_chips(ref, out, err) : err->code;
+}
+
+static void render_classify(const json_t *c)
+{
+    char a[32], b[32], bits[32];
+    const json_t *chip = json_object_get(c, "chip_data");
+    printf("%s%s%s%s, on %s\n", jstr(c, "chip"), json_object_get(chip, "vendor") ? " (" : "", jstr(chip, "vendor"),
+           json_object_get(chip, "vendor") ? ")" : "", jstr(c, "date"));
+    const json_t *tp = json_object_get(chip, "throughput");
+    for (size_t i = 0; i < json_array_size(tp); i++) {
+        const json_t *p = json_array_get(tp, i);
+        if (strcmp(jstr(p, "precision"), jstr(c, "tpp_precision")) == 0) {
+            printf("  TPP     %s  (%s: %s dense TOPS x %s bits)\n", jnumk(c, "tpp", a), jstr(p, "precision"),
+                   jnumk(p, "dense_tops", b), jnumk(p, "bits", bits));
+            break;
         }
-    if (m->pd_known) {
-        char pd[32], area[32];
-        cl_milli_format(m->pd_milli, 2, pd);
-        cl_milli_format(chip->die_area_mm2_milli, 2, area);
-        printf("  PD      %s  (TPP / %s mm^2 of logic die)\n", pd, area);
-    } else {
-        printf("  PD      unknown (no die area)\n");
     }
-    char mem[32], bw[32];
-    cl_milli_format(chip->memory_gb_milli, 1, mem);
-    cl_milli_format(chip->memory_bandwidth_gbps_milli, 0, bw);
-    printf("  memory  %s GB at %s GB/s; designed for data centres: %s\n",
-           chip->memory_gb_milli ? mem : "?", chip->memory_bandwidth_gbps_milli ? bw : "?",
-           chip->data_center ? "yes" : "no");
+    if (json_is_null(json_object_get(c, "performance_density")))
+        printf("  PD      unknown (no die area)\n");
+    else
+        printf("  PD      %s  (TPP / %s mm^2 of logic die)\n", jnumk(c, "performance_density", a),
+               jnumk(chip, "die_area_mm2", b));
+    printf("  memory  %s GB at %s GB/s; designed for data centres: %s\n", jnumk(chip, "memory_gb", a),
+           jnumk(chip, "memory_bandwidth_gbps", b), jbool(chip, "data_center") ? "yes" : "no");
+    const json_t *regime = json_object_get(c, "regime");
+    if (!json_is_object(regime)) {
+        printf("  no classification regime is in force on %s\n", jstr(c, "date"));
+        return;
+    }
+    printf("  rule    %s: %s\n", jstr(regime, "id"), jstr(regime, "citation"));
+    if (json_is_string(json_object_get(c, "eccn")))
+        printf("  ECCN    %s, by clause %s\n", jstr(c, "eccn"), jstr(c, "matched"));
+    else if (jbool(c, "excluded_non_data_center"))
+        printf("  ECCN    not 3A090: %s\n", jstr(c, "matched"));
+    else
+        printf("  ECCN    not 3A090: no clause matched\n");
+    printf("  clauses:\n");
+    const json_t *cl = json_object_get(c, "clauses");
+    for (size_t i = 0; i < json_array_size(cl); i++) {
+        const json_t *x = json_array_get(cl, i);
+        printf("    %-10s %-7s  %s\n", jstr(x, "clause"),
+               jbool(x, "matched") ? "matched" : jbool(x, "indeterminate") ? "unknown" : "no", jstr(x, "detail"));
+    }
+    const json_t *bands = json_object_get(c, "bands");
+    for (size_t i = 0; i < json_array_size(bands); i++) {
+        const json_t *x = json_array_get(bands, i);
+        printf("  band    %s: %s (%s)\n          %s\n", jstr(x, "id"), jbool(x, "inside") ? "inside" : "outside",
+               jstr(x, "text"), jstr(x, "detail"));
+    }
+    if (!jbool(chip, "confirmed"))
+        printf("  note    some figures are unconfirmed%s%s\n", json_object_get(chip, "notes") ? ": " : "",
+               jstr(chip, "notes"));
 }
 
 static int run_classify(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
@@ -51,143 +81,59 @@ static int run_classify(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
     const char *spec = cli_opt(cmd, args, "spec");
     if (!spec && args->npos != 1) return cli_usage_error(cli, cmd, "name a chip or give --spec FILE");
     if (spec && args->npos) return cli_usage_error(cli, cmd, "give either a chip name or --spec FILE, not both");
-    cl_date date = cl_date_today();
-    const char *d = cli_opt(cmd, args, "date");
-    if (d && cli_parse_date("--date", d, &date, &err)) return cli_fail(cli, &err);
-
-    struct cl_catalog cat;
-    struct cl_classifier cls;
-    struct cl_arena arena;
-    struct cl_chip spec_chip;
-    cl_arena_init(&arena, 0);
-    if (load_catalog(cli, &cat, &cls, &err)) return cli_fail(cli, &err);
-    int status = CLI_EXIT_OK;
-    const struct cl_chip *chip = NULL;
+    json_t *req = json_object();
     if (spec) {
-        if (cl_chip_load_spec(spec, &arena, &spec_chip, &err)) {
-            status = cli_fail(cli, &err);
-            goto out;
+        json_t *s = NULL;
+        if (cl_json_load_file(spec, CL_LIMIT_DATA_FILE_BYTES, &s, &err)) {
+            json_decref(req);
+            return cli_fail(cli, &err);
         }
-        chip = &spec_chip;
+        json_object_set_new(req, "spec", s);
     } else {
-        chip = cl_catalog_find(&cat, args->pos[0]);
-        if (!chip) {
-            cl_error_set(&err, CL_ERR_NOT_FOUND,
-                         "no chip \"%s\" in the catalog (see 'clearance chips'; classify others with --spec FILE)",
-                         args->pos[0]);
-            status = cli_fail(cli, &err);
-            goto out;
-        }
+        json_object_set_new(req, "chip", json_string(args->pos[0]));
     }
-    struct cl_classification c;
-    cl_classify(&cls, chip, date, &c);
-    if (cli->json) {
-        status = cli_print_json(cl_classification_to_json(&c));
-        goto out;
-    }
-    char ds[CL_DATE_TEXT_BYTES];
-    cl_date_format(date, ds);
-    printf("%s%s%s%s, on %s\n", chip->name, chip->vendor ? " (" : "", chip->vendor ? chip->vendor : "",
-           chip->vendor ? ")" : "", ds);
-    print_metrics(chip, &c.metrics);
-    if (!c.regime) {
-        printf("  no classification regime is in force on %s\n", ds);
-        goto out;
-    }
-    printf("  rule    %s: %s\n", c.regime->id, c.regime->citation);
-    if (c.eccn)
-        printf("  ECCN    %s, by clause %s\n", c.eccn, c.matched_clause);
-    else if (c.excluded_non_data_center)
-        printf("  ECCN    not 3A090: %s\n", c.matched_clause);
-    else
-        printf("  ECCN    not 3A090: no clause matched\n");
-    printf("  clauses:\n");
-    for (size_t i = 0; i < c.n_clauses; i++)
-        printf("    %-10s %-7s  %s\n", c.clauses[i].clause->id,
-               c.clauses[i].matched ? "matched" : (c.clauses[i].indeterminate ? "unknown" : "no"), c.clauses[i].detail);
-    for (size_t i = 0; i < c.n_bands; i++)
-        printf("  band    %s: %s (%s)\n          %s\n", c.bands[i].band->id, c.bands[i].inside ? "inside" : "outside",
-               c.bands[i].band->text, c.bands[i].detail);
-    if (!chip->confirmed)
-        printf("  note    some figures for %s are unconfirmed%s%s\n", chip->name, chip->notes ? ": " : "",
-               chip->notes ? chip->notes : "");
-out:
-    cl_classifier_release(&cls);
-    cl_catalog_release(&cat);
-    cl_arena_release(&arena);
-    return status;
+    const char *d = cli_opt(cmd, args, "date");
+    if (d) json_object_set_new(req, "date", json_string(d));
+    return cli_request(cli, "POST", "/v1/classify", req, local_classify, render_classify);
+}
+
+static void render_compare(const json_t *c)
+{
+    char a[32], b[32];
+    const json_t *tpp = json_object_get(c, "tpp"), *bw = json_object_get(c, "memory_bandwidth_gbps"),
+                 *mem = json_object_get(c, "memory_gb");
+    printf("%s / %s: %.1fx TPP, %.1fx bandwidth, %.1fx memory\n", jstr(c, "a"), jstr(c, "b"),
+           json_number_value(json_object_get(tpp, "ratio")), json_number_value(json_object_get(bw, "ratio")),
+           json_number_value(json_object_get(mem, "ratio")));
+    printf("  TPP        %s vs %s\n", jnumk(tpp, "a", a), jnumk(tpp, "b", b));
+    printf("  bandwidth  %s GB/s vs %s GB/s\n", jnumk(bw, "a", a), jnumk(bw, "b", b));
+    printf("  memory     %s GB vs %s GB\n", jnumk(mem, "a", a), jnumk(mem, "b", b));
 }
 
 static int run_compare(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
     (void)cmd;
-    struct cl_error err = {0};
-    struct cl_catalog cat;
-    if (load_catalog(cli, &cat, NULL, &err)) return cli_fail(cli, &err);
-    int status = CLI_EXIT_OK;
-    const struct cl_chip *a = cl_catalog_find(&cat, args->pos[0]);
-    const struct cl_chip *b = cl_catalog_find(&cat, args->pos[1]);
-    if (!a || !b) {
-        cl_error_set(&err, CL_ERR_NOT_FOUND, "no chip \"%s\" in the catalog (see 'clearance chips')",
-                     !a ? args->pos[0] : args->pos[1]);
-        status = cli_fail(cli, &err);
-        goto out;
+    json_t *req = json_pack("{s:s, s:s}", "a", args->pos[0], "b", args->pos[1]);
+    return cli_request(cli, "POST", "/v1/compare", req, local_compare, render_compare);
+}
+
+static void render_chips(const json_t *arr)
+{
+    printf("%-12s %-8s %10s %8s %10s %s\n", "chip", "vendor", "TPP", "PD", "BW GB/s", "confirmed");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *c = json_array_get(arr, i);
+        char a[32], b[32], d[32];
+        printf("%-12s %-8s %10s %8s %10s %s\n", jstr(c, "name"), jstr(c, "vendor"), jnumk(c, "tpp", a),
+               jnumk(c, "performance_density", b), jnumk(c, "memory_bandwidth_gbps", d),
+               jbool(c, "confirmed") ? "yes" : "no");
     }
-    struct cl_comparison c;
-    cl_chip_compare(a, b, &c);
-    if (cli->json) {
-        status = cli_print_json(cl_comparison_to_json(&c));
-        goto out;
-    }
-    char r1[32], r2[32], r3[32];
-    cl_milli_format(c.tpp_ratio_milli, 1, r1);
-    cl_milli_format(c.bandwidth_ratio_milli, 1, r2);
-    cl_milli_format(c.memory_ratio_milli, 1, r3);
-    printf("%s / %s: %sx TPP, %sx bandwidth, %sx memory\n", a->name, b->name, r1,
-           c.bandwidth_ratio_milli ? r2 : "?", c.memory_ratio_milli ? r3 : "?");
-    char ta[32], tb[32];
-    cl_milli_format(c.ma.tpp_milli, 2, ta);
-    cl_milli_format(c.mb.tpp_milli, 2, tb);
-    printf("  TPP        %s vs %s\n", ta, tb);
-    cl_milli_format(a->memory_bandwidth_gbps_milli, 0, ta);
-    cl_milli_format(b->memory_bandwidth_gbps_milli, 0, tb);
-    printf("  bandwidth  %s GB/s vs %s GB/s\n", ta, tb);
-    cl_milli_format(a->memory_gb_milli, 1, ta);
-    cl_milli_format(b->memory_gb_milli, 1, tb);
-    printf("  memory     %s GB vs %s GB\n", ta, tb);
-out:
-    cl_catalog_release(&cat);
-    return status;
 }
 
 static int run_chips(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
     (void)cmd;
     (void)args;
-    struct cl_error err = {0};
-    struct cl_catalog cat;
-    if (load_catalog(cli, &cat, NULL, &err)) return cli_fail(cli, &err);
-    int status = CLI_EXIT_OK;
-    if (cli->json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < cat.n_chips; i++) json_array_append_new(arr, cl_chip_to_json(&cat.chips[i]));
-        status = cli_print_json(arr);
-    } else {
-        printf("%-12s %-8s %10s %8s %10s %s\n", "chip", "vendor", "TPP", "PD", "BW GB/s", "confirmed");
-        for (size_t i = 0; i < cat.n_chips; i++) {
-            struct cl_chip_metrics m;
-            const struct cl_chip *c = &cat.chips[i];
-            cl_chip_metrics(c, &m);
-            char tpp[32], pd[32], bw[32];
-            cl_milli_format(m.tpp_milli, 0, tpp);
-            cl_milli_format(m.pd_milli, 2, pd);
-            cl_milli_format(c->memory_bandwidth_gbps_milli, 0, bw);
-            printf("%-12s %-8s %10s %8s %10s %s\n", c->name, c->vendor ? c->vendor : "", tpp, m.pd_known ? pd : "?",
-                   c->memory_bandwidth_gbps_milli ? bw : "?", c->confirmed ? "yes" : "no");
-        }
-    }
-    cl_catalog_release(&cat);
-    return status;
+    return cli_request(cli, "GET", "/v1/chips", NULL, local_chips, render_chips);
 }
 
 static const struct cli_opt classify_opts[] = {

@@ -7,7 +7,13 @@
 
 static const struct cli_cmd *const *command_tables(void)
 {
-    static const struct cli_cmd *const tables[] = {cli_cmds_catalog, cli_cmds_rules, cli_cmds_journal, NULL};
+    static const struct cli_cmd *const tables[] = {
+        cli_cmds_catalog,
+        cli_cmds_rules,
+        cli_cmds_server,
+        cli_cmds_journal,
+        NULL,
+    };
     return tables;
 }
 
@@ -25,7 +31,8 @@ int cli_exit_status(enum cl_err code)
     case CL_ERR_CONFLICT:
     case CL_ERR_STATE:
     case CL_ERR_CRYPTO: return CLI_EXIT_REFUSED;
-    case CL_ERR_FORBIDDEN: return CLI_EXIT_NOPERM;
+    case CL_ERR_FORBIDDEN:
+    case CL_ERR_AUTH: return CLI_EXIT_NOPERM;
     case CL_ERR_BUSY: return CLI_EXIT_TEMPFAIL;
     default: return CLI_EXIT_SOFTWARE;
     }

@@ -24,6 +24,13 @@ const char *cl_err_name(enum cl_err code)
     return err_names[code];
 }
 
+enum cl_err cl_err_from_name(const char *name)
+{
+    for (int i = 0; name && i < CL_ERR__COUNT; i++)
+        if (strcmp(err_names[i], name) == 0) return (enum cl_err)i;
+    return CL_ERR_INTERNAL;
+}
+
 const char *cl_strerror(enum cl_err code)
 {
     if ((unsigned)code >= CL_ERR__COUNT) return "unknown error";

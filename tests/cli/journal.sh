@@ -2,22 +2,25 @@
 # Drives 'clearance journal' end to end: keys, appends, checkpoints, proofs checked from files alone, selective
 # disclosure, and a byte changed in the database that 'verify' must pin to its entry.
 # Usage: bash journal.sh BINARY SOURCE_DIR
-set -uo pipefail
-bin=$(realpath "${1:?binary}")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+BIN=$1 SRC=$2
+source "$SRC/tests/cli/testlib.bash"
+bin=$BIN
 cd "$work"
-failures=0
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-# expect STATUS CMD...: runs CMD, saving stdout in out.txt and stderr in err.txt.
+# expect STATUS CMD...: expect_status, keeping stdout and stderr in out.txt and err.txt for the steps that use files.
 expect() {
-  local want=$1; shift
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [[ $got == "$want" ]] || fail "exit $got, expected $want: $* :: $(cat err.txt)"
+  expect_status "$@"
+  printf '%s\n' "$out" >out.txt
+  printf '%s\n' "$err" >err.txt
 }
-contains() { grep -qF -- "$2" "$1" || fail "$1 lacks \"$2\": $(cat "$1")"; }
+# contains FILE TEXT: TEXT (which may span lines) occurs in FILE.
+contains() {
+  checks=$((checks + 1))
+  local content
+  content=$(cat "$1"; echo .)
+  [[ "$content" == *"$2"* ]] || fail "$1 lacks \"$2\": $(cat "$1")"
+}
 
 j() { "$bin" --db j.db journal "$@"; }
 
@@ -142,8 +145,4 @@ expect 77 j checkpoint
 contains err.txt "chmod 600"
 chmod 600 j.db.journal-key
 
-if ((failures)); then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "journal CLI: all checks passed"
+finish

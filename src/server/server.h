@@ -1,0 +1,122 @@
+/* The HTTP/JSON front end: configuration, the route table, requests and handlers. Private to src/server/ and the
+ * serve command; it uses only the library's public headers. */
+#ifndef CL_SERVER_H
+#define CL_SERVER_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "clearance/access.h"
+#include "clearance/core.h"
+#include "clearance/reference.h"
+#include "clearance/store.h"
+
+struct srv_config {
+    const char *host;      /* "127.0.0.1" */
+    int port;              /* 8080; 0 picks a free port */
+    const char *db;        /* SQLite path or postgres:// URL */
+    const char *data_dir;
+    const char *rules_dir; /* NULL: data_dir/rules */
+    const char *web_dir;   /* the dashboard's files */
+    const char *docs_dir;  /* docs/, for openapi.json */
+    int threads;
+    int timeout_s;         /* idle connection time-out */
+    const char *access_log; /* file, "-" for stderr, NULL for none */
+    const char *port_file; /* when set, the bound port is written there once listening */
+};
+
+#define SRV_PUBLIC (-1) /* a route any caller may use, without a key */
+#define SRV_AUTHENTICATED (-2) /* any valid key */
+#define SRV_MAX_PARAMS 4
+#define SRV_STATUS_SLOTS 16
+#define SRV_LATENCY_BUCKETS 12
+
+struct srv;
+struct srv_req;
+
+/* Handlers answer with a new JSON document in *out, or an error (and, for CL_ERR_REFUSED, the reasons in *out).
+ * They may set r->status for a success other than 200 (201 Created). */
+typedef enum cl_err (*srv_handler)(struct srv_req *r, json_t **out, struct cl_error *err);
+
+struct srv_route {
+    const char *method;
+    const char *pattern; /* "/v1/keys/{id}" */
+    int action;          /* enum cl_action, SRV_PUBLIC or SRV_AUTHENTICATED */
+    srv_handler fn;
+    const char *summary;
+};
+
+struct srv_route_metrics {
+    atomic_ulong by_status[SRV_STATUS_SLOTS];
+    atomic_ulong latency[SRV_LATENCY_BUCKETS + 1]; /* cumulative at render time; last is +Inf */
+    atomic_ulong latency_us_sum;
+    atomic_ulong count;
+};
+
+struct srv {
+    struct srv_config cfg;
+    struct cl_reference ref;
+    const struct srv_route *routes;
+    size_t n_routes;
+    struct srv_route_metrics *route_metrics; /* one per route, plus one for unmatched paths */
+    pthread_key_t store_key;
+    FILE *access_log;
+    pthread_mutex_t log_lock;
+    pthread_mutex_t decisions_lock;
+    json_t *decisions; /* {"kind": {"outcome": count}} */
+    cl_time started;
+    int bound_port;
+    atomic_ulong next_request_id;
+};
+
+struct srv_req {
+    struct srv *srv;
+    const char *method;
+    const char *path;
+    const struct srv_route *route;
+    void *conn;            /* struct MHD_Connection */
+    char *body;
+    size_t body_len;
+    bool body_too_big;
+    json_t *json;          /* the body (POST/PUT) or the query arguments (GET), as an object */
+    struct cl_principal principal;
+    bool authenticated;
+    const char *param_names[SRV_MAX_PARAMS];
+    char *param_values[SRV_MAX_PARAMS];
+    size_t n_params;
+    char request_id[24];
+    cl_time started;
+    int status;            /* success status a handler may set */
+};
+
+/* The table of every route (routes.c). */
+extern const struct srv_route srv_routes[];
+extern const size_t srv_n_routes;
+
+/* Runs the server until SIGINT or SIGTERM. Returns an exit status. */
+int srv_run(const struct srv_config *cfg);
+
+/* This thread's store connection, opened on first use. */
+struct cl_store *srv_store(struct srv_req *r, struct cl_error *err);
+/* A path parameter ("{id}"), or NULL. */
+const char *srv_param(const struct srv_req *r, const char *name);
+/* A request header, or NULL. */
+const char *srv_header(const struct srv_req *r, const char *name);
+/* The request document: never NULL for routes that take one (an empty object when there was no body). */
+const json_t *srv_body(const struct srv_req *r);
+/* Counts a decision for /metrics ("determine", "required"). */
+void srv_count_decision(struct srv *s, const char *kind, const char *outcome);
+/* Fails with CL_ERR_FORBIDDEN unless the principal may take action. */
+enum cl_err srv_require(const struct srv_req *r, enum cl_action action, struct cl_error *err);
+
+/* The one map from error codes to HTTP statuses. */
+int srv_http_status(enum cl_err code);
+
+/* Renders /metrics in the Prometheus text format into a new malloc'd string. */
+char *srv_metrics_render(struct srv *s);
+void srv_metrics_record(struct srv *s, const struct srv_route *route, int status, cl_time elapsed_us);
+
+#endif
