@@ -246,6 +246,9 @@ TEST(checkpoint_text_parsing)
         "\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",                     /* empty origin */
         "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",                  /* empty extension line */
         "o\n1\n",                                                                  /* no root */
+        /* bytes above 0x7f in the root, which libsodium 1.0.18 would decode as base64 digits */
+        ("o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj\xca\x97"
+         "2fB2MPA3j2jxq2I=\n"),
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cl_error_clear(&e);

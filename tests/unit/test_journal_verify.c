@@ -355,8 +355,8 @@ static void openings(const char *target)
     const char *bad_docs[] = {
         "{\"type\":\"disclosure\"}",
         "{\"type\":\"proof\",\"checkpoint\":\"x\",\"proof\":{},\"openings\":[]}",
-        "{\"type\":\"disclosure\",\"checkpoint\":\"x\",\"proof\":{\"type\":\"consistency\",\"old_size\":1,"
-        "\"tree_size\":2,\"hashes\":[]},\"openings\":[]}",
+        ("{\"type\":\"disclosure\",\"checkpoint\":\"x\",\"proof\":{\"type\":\"consistency\",\"old_size\":1,"
+         "\"tree_size\":2,\"hashes\":[]},\"openings\":[]}"),
         "[]",
     };
     for (size_t i = 0; i < sizeof(bad_docs) / sizeof(bad_docs[0]); i++) {
