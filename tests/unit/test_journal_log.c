@@ -335,17 +335,54 @@ static void exercise(const char *target)
     cl_store_close(st);
 }
 
+/* Two connections append at once: the second waits or is told to retry (SQLite refuses its write transaction,
+ * PostgreSQL reports the lock time-out or the serialisation failure as CL_ERR_BUSY), and after a retry the tree
+ * holds both appends in order, never one index twice. */
+static void two_writers(const char *target)
+{
+    struct cl_error e = {0};
+    struct cl_store *a = NULL, *b = NULL;
+    struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 100};
+    CHECK_INT(cl_store_open(target, &o, &a, &e), CL_OK);
+    CHECK_INT(cl_store_open(target, &o, &b, &e), CL_OK);
+    if (!a || !b) return;
+    struct cl_journal_head before, after;
+    CHECK_INT(cl_journal_head_get(a, &before, &e), CL_OK);
+    json_t *rec = json_pack("{s:s}", "writer", "a");
+    uint64_t ia = 0, ib = 0;
+    CHECK_INT(cl_store_begin(a, CL_TX_WRITE, &e), CL_OK);
+    CHECK_INT(cl_journal_append(a, "ledger.order", rec, NULL, base_time, &ia, &e), CL_OK);
+    enum cl_err rc = cl_store_begin(b, CL_TX_WRITE, &e);
+    if (rc == CL_OK) rc = cl_journal_append(b, "ledger.order", rec, NULL, base_time, &ib, &e);
+    CHECK_INT(rc, CL_ERR_BUSY);
+    cl_store_rollback(b);
+    cl_error_clear(&e);
+    CHECK_INT(cl_store_commit(a, &e), CL_OK);
+    CHECK_INT(cl_store_begin(b, CL_TX_WRITE, &e), CL_OK);
+    CHECK_INT(cl_journal_append(b, "ledger.order", rec, NULL, base_time, &ib, &e), CL_OK);
+    CHECK_INT(cl_store_commit(b, &e), CL_OK);
+    CHECK_INT(ia, before.size);
+    CHECK_INT(ib, before.size + 1);
+    CHECK_INT(cl_journal_head_get(a, &after, &e), CL_OK);
+    CHECK_INT(after.size, before.size + 2);
+    json_decref(rec);
+    cl_store_close(a);
+    cl_store_close(b);
+}
+
 int main(void)
 {
     char path[] = "/tmp/cl_test_journal_XXXXXX";
     int fd = mkstemp(path);
     close(fd);
     exercise(path);
+    two_writers(path);
     const char *pg = getenv("CLEARANCE_TEST_PG");
     char url[1024];
     if (pg && *pg && journal_pg_schema_url(pg, "journal_test_log", url, sizeof(url))) {
         fprintf(stderr, "also on PostgreSQL: %s\n", url);
         exercise(url);
+        two_writers(url);
     } else {
         fprintf(stderr, "CLEARANCE_TEST_PG not set: PostgreSQL part skipped\n");
     }
