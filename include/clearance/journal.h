@@ -1,7 +1,9 @@
-/* The tamper-evident journal: an RFC 6962 Merkle log of every decision, with proofs of inclusion and consistency.
+/* The tamper-evident journal: an RFC 6962 Merkle log of every decision, appended in the caller's transaction, with
+ * signed checkpoints, inclusion and consistency proofs, whole-log verification and selective disclosure.
  *
- * The Merkle part (hashing, the frontier, building and checking proofs) is pure: it touches no storage and no
- * clock, and builds proofs from any source of subtree hashes. */
+ * The Merkle part (hashing, the frontier, building and checking proofs), signed notes and checkpoints, and the
+ * checking of proofs and disclosures are pure: they touch no storage and no clock. The stored log keeps to the
+ * store's portable SQL (docs/internals/journal.md); the auditor's side is docs/disclosure.md. */
 #ifndef CLEARANCE_JOURNAL_H
 #define CLEARANCE_JOURNAL_H
 
