@@ -298,7 +298,7 @@ int main(int argc, char **argv)
         size = 0;
         spent = append_to(st, &b, 200000, &size);
         printf("PostgreSQL (%s): %.0f appends/s in batches of %zu\n", pg, (double)size / spent, batch_n);
-        report_proofs(st, NULL, size, proofs / 10, true);
+        report_proofs_both(st, size, proofs / 10);
         cl_store_close(st);
     }
     for (size_t i = 0; i < batch_n; i++)

@@ -448,6 +448,10 @@ static int run_disclose(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
     const char *fields_text = cli_opt(cmd, args, "fields");
     if (!fields_text) return cli_usage_error(cli, cmd, "--fields is required");
     char *list = strdup(fields_text);
+    if (!list) {
+        cl_error_set(&err, CL_ERR_NOMEM, "out of memory");
+        return cli_fail(cli, &err);
+    }
     const char *fields[CL_JOURNAL_FIELDS_MAX];
     size_t n = 0;
     for (char *save = NULL, *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
