@@ -274,6 +274,22 @@ int main(int argc, char **argv)
     printf("  single appends, one durable transaction each: %.0f per second (%.0f us each, mostly the fsync)\n",
            (double)singles / t1, t1 / (double)singles * 1e6);
     report_proofs_both(st, size, proofs);
+    /* verification of the whole log: rebuild, every stored hash, a checkpoint */
+    struct cl_journal_signer key;
+    struct cl_journal_verifier pub;
+    char *note = NULL;
+    if (cl_journal_signer_generate(CL_JOURNAL_ORIGIN_DEFAULT, &key, &e) ||
+        cl_journal_checkpoint_create(st, &key, 1769904000000000, &note, NULL, NULL, &e))
+        die("checkpoint", &e);
+    free(note);
+    cl_journal_signer_verifier(&key, &pub);
+    cl_journal_signer_release(&key);
+    struct cl_journal_verify_report vr;
+    double tv = now_s();
+    if (cl_journal_verify(st, &pub, &vr, &e)) die("verify", &e);
+    tv = now_s() - tv;
+    printf("  verify of the whole log (%llu entries): %.2f s, %.0f entries/s\n", (unsigned long long)vr.entries, tv,
+           (double)vr.entries / tv);
 
     double t_more = append_to(st, &b, leaves, &size);
     printf("  appends from 1M to %llu entries: %.0f appends/s\n", (unsigned long long)size,
