@@ -81,33 +81,44 @@ enum cl_err cl_journal_tile_read(struct cl_store *st, unsigned tile_level, uint6
 
 #define CACHE_WAYS 4
 
-struct cache_slot {
+/* What says which tile a slot holds, kept apart from the hashes so that the ways of a set share a cache line: a
+ * lookup touches one line of metadata and the 32 bytes it returns, not four 960-byte slots. */
+struct cache_meta {
     int64_t id; /* TILE_ID, or -1 when empty */
     uint64_t used, width;
-    uint8_t hashes[TILE_BYTES];
 };
 
 struct cl_journal_cache {
     size_t n_sets;
     uint64_t clock, hits, misses;
-    struct cache_slot slots[];
+    struct cache_meta *meta;
+    uint8_t (*hashes)[TILE_BYTES];
 };
 
 struct cl_journal_cache *cl_journal_cache_new(size_t max_bytes)
 {
-    size_t n_sets = max_bytes / (CACHE_WAYS * sizeof(struct cache_slot));
+    size_t n_sets = max_bytes / (CACHE_WAYS * (sizeof(struct cache_meta) + TILE_BYTES));
     if (n_sets == 0) n_sets = 1;
-    struct cl_journal_cache *c = malloc(sizeof(*c) + n_sets * CACHE_WAYS * sizeof(struct cache_slot));
+    struct cl_journal_cache *c = malloc(sizeof(*c));
     if (!c) return NULL;
+    c->meta = malloc(n_sets * CACHE_WAYS * sizeof(*c->meta));
+    c->hashes = malloc(n_sets * CACHE_WAYS * sizeof(*c->hashes));
+    if (!c->meta || !c->hashes) {
+        cl_journal_cache_free(c);
+        return NULL;
+    }
     c->n_sets = n_sets;
     c->clock = c->hits = c->misses = 0;
     for (size_t i = 0; i < n_sets * CACHE_WAYS; i++)
-        c->slots[i].id = -1;
+        c->meta[i] = (struct cache_meta){-1, 0, 0};
     return c;
 }
 
 void cl_journal_cache_free(struct cl_journal_cache *c)
 {
+    if (!c) return;
+    free(c->meta);
+    free(c->hashes);
     free(c);
 }
 
@@ -117,22 +128,23 @@ void cl_journal_cache_stats(const struct cl_journal_cache *c, uint64_t *out_hits
     *out_misses = c->misses;
 }
 
-static struct cache_slot *cache_set(struct cl_journal_cache *c, int64_t id)
+/* The first slot of the set that tile id maps to. */
+static size_t cache_set(const struct cl_journal_cache *c, int64_t id)
 {
     uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
-    return &c->slots[(size_t)((h ^ (h >> 32)) % c->n_sets) * CACHE_WAYS];
+    return (size_t)((h ^ (h >> 32)) % c->n_sets) * CACHE_WAYS;
 }
 
 /* The cached copy of a tile if it holds the node at pos. A committed node never changes, so any committed copy
  * that holds it is right, however many more nodes the tile has gained since. */
 static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
 {
-    struct cache_slot *set = cache_set(c, id);
-    for (int w = 0; w < CACHE_WAYS; w++)
-        if (set[w].id == id && cl_journal_tile_has(pos, set[w].width)) {
-            set[w].used = ++c->clock;
+    size_t set = cache_set(c, id);
+    for (size_t w = set; w < set + CACHE_WAYS; w++)
+        if (c->meta[w].id == id && cl_journal_tile_has(pos, c->meta[w].width)) {
+            c->meta[w].used = ++c->clock;
             c->hits++;
-            return set[w].hashes;
+            return c->hashes[w];
         }
     c->misses++;
     return NULL;
@@ -141,13 +153,11 @@ static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id, const s
 /* Keeps a tile, over an older copy of it or else over the least recently used tile of its set. */
 static void cache_put(struct cl_journal_cache *c, int64_t id, uint64_t width, const uint8_t hashes[TILE_BYTES])
 {
-    struct cache_slot *set = cache_set(c, id), *victim = &set[0];
-    for (int w = 1; w < CACHE_WAYS && victim->id != id; w++)
-        if (set[w].id == id || set[w].used < victim->used) victim = &set[w];
-    victim->id = id;
-    victim->width = width;
-    victim->used = ++c->clock;
-    memcpy(victim->hashes, hashes, TILE_BYTES);
+    size_t set = cache_set(c, id), victim = set;
+    for (size_t w = set + 1; w < set + CACHE_WAYS && c->meta[victim].id != id; w++)
+        if (c->meta[w].id == id || c->meta[w].used < c->meta[victim].used) victim = w;
+    c->meta[victim] = (struct cache_meta){id, ++c->clock, width};
+    memcpy(c->hashes[victim], hashes, TILE_BYTES);
 }
 
 /* ---- proofs from stored tiles ----------------------------------------------------------------------------- */
