@@ -87,8 +87,6 @@ static enum cl_err list_row(void *ctx, const struct cl_row *row, struct cl_error
 }
 
 #define LIST_PAGE 256
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 enum cl_err cl_journal_checkpoint_list(struct cl_store *st, cl_journal_note_fn fn, void *ctx, struct cl_error *err)
 {

@@ -71,6 +71,10 @@ enum cl_err cl_journal_canon_write(struct jbuf *b, const json_t *v, struct cl_er
 
 /* ---- small helpers --------------------------------------------------------------------------------------- */
 
+/* A numeric constant as a string literal, for page sizes written into SQL ("LIMIT " STR(PAGE)). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 void cl_journal_hex(const uint8_t *data, size_t n, char *out); /* out holds 2n + 1 */
 /* Decodes exactly n bytes of lowercase or uppercase hex; false otherwise. */
 bool cl_journal_unhex(const char *s, size_t len, uint8_t *out, size_t n);

@@ -490,8 +490,6 @@ enum cl_err cl_journal_entry_get(struct cl_store *st, uint64_t index, char **out
 }
 
 #define LIST_PAGE 16
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 enum cl_err cl_journal_entry_list(struct cl_store *st, uint64_t first, uint64_t count, cl_journal_entry_fn fn,
                                   void *ctx, struct cl_error *err)
