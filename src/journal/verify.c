@@ -169,7 +169,7 @@ static enum cl_err check_openings(struct verify *v, uint64_t *out_count, struct 
         rc = cl_store_query(v->st,
                             "SELECT entry_index, field, salt, value FROM journal_opening"
                             " WHERE entry_index > ? OR (entry_index = ? AND field > ?)"
-                            " ORDER BY entry_index, field LIMIT 256",
+                            " ORDER BY entry_index, field LIMIT " STR(OPENING_PAGE),
                             p, 3, opening_row, &page, err);
         for (size_t i = 0; i < page.n && !rc; i++) {
             struct opening *x = &o[i];
