@@ -12,6 +12,7 @@ static const struct cli_cmd *const *command_tables(void)
         cli_cmds_rules,
         cli_cmds_server,
         cli_cmds_ledger,
+        cli_cmds_journal,
         NULL,
     };
     return tables;
