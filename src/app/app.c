@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app_int.h"
 #include "clearance/app.h"
 
 /* ---- environment and connection ----------------------------------------------------------------------------- */
@@ -48,6 +49,7 @@ enum cl_err cl_app_open(const struct cl_reference *env, const char *target, cons
     app->env = env;
     enum cl_err rc = cl_store_open(target, options, &app->st, err);
     if (!rc) rc = cl_ledger_migrate(app->st, err);
+    if (!rc) rc = app_journal_open(app, err);
     if (rc) {
         cl_app_close(app);
         return rc;
