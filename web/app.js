@@ -65,11 +65,12 @@ section('overview', null, async () => {
   $('#health').replaceChildren(
     card('status', h.status), card('database', h.database), card('rule set', h.ruleset_digest.slice(0, 12)),
     card('up for', h.uptime_s + ' s'));
-  const summary = $('#summary');
-  summary.replaceChildren();
+  // build every card first, then swap them in at once, so the page never shows a half-built overview
+  const cards = [];
   for (const extra of overviewCards) {
-    try { summary.append(...(await extra())); } catch (e) { /* a card the role may not see */ }
+    try { cards.push(...(await extra())); } catch (e) { /* a card the role may not see */ }
   }
+  $('#summary').replaceChildren(...cards);
 });
 const overviewCards = [];
 function card(label, value, cls) {

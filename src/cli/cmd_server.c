@@ -21,7 +21,14 @@ static int run_serve(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
         .timeout_s = 30,
         .access_log = cli_opt(cmd, args, "access-log"),
         .port_file = cli_opt(cmd, args, "port-file"),
+        .checkpoint_every_s = 60,
     };
+    char key_path[1024];
+    if (cli_opt(cmd, args, "journal-key")) snprintf(key_path, sizeof(key_path), "%s", cli_opt(cmd, args, "journal-key"));
+    else if (!strncmp(cli->db_path, "postgres://", 11) || !strncmp(cli->db_path, "postgresql://", 13))
+        snprintf(key_path, sizeof(key_path), "clearance-journal.key");
+    else snprintf(key_path, sizeof(key_path), "%s.journal-key", cli_opt(cmd, args, "db") ? cli_opt(cmd, args, "db") : cli->db_path);
+    cfg.journal_key = key_path;
     char host[64];
     const char *v;
     if ((v = cli_opt(cmd, args, "listen"))) {
@@ -36,6 +43,10 @@ static int run_serve(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
     }
     if ((v = cli_opt(cmd, args, "db"))) cfg.db = v;
     if ((v = cli_opt(cmd, args, "web"))) cfg.web_dir = v;
+    if ((v = cli_opt(cmd, args, "checkpoint-every"))) {
+        cfg.checkpoint_every_s = atoi(v);
+        if (cfg.checkpoint_every_s < 0) return cli_usage_error(cli, cmd, "--checkpoint-every: seconds, 0 to publish only on request");
+    }
     if ((v = cli_opt(cmd, args, "threads"))) {
         cfg.threads = atoi(v);
         if (cfg.threads < 1 || cfg.threads > 256) return cli_usage_error(cli, cmd, "--threads: 1 to 256");
@@ -146,8 +157,10 @@ static int run_routes(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
 {
     (void)cmd, (void)args;
     json_t *arr = json_array();
-    for (size_t i = 0; i < srv_n_routes; i++) {
-        const struct srv_route *r = &srv_routes[i];
+    size_t n = 0;
+    const struct srv_route *all = srv_routes_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct srv_route *r = &all[i];
         const char *access = r->action == SRV_PUBLIC          ? "public"
                              : r->action == SRV_AUTHENTICATED ? "any key"
                                                               : cl_action_id((enum cl_action)r->action);
@@ -171,6 +184,8 @@ static const struct cli_opt serve_opts[] = {
     {"access-log", "FILE", "structured access log, one JSON object a line (\"-\" for stderr)"},
     {"web", "DIR", "the dashboard's files (default the repository's web/)"},
     {"port-file", "FILE", "write the bound port to FILE once listening"},
+    {"journal-key", "FILE", "the journal's signing key (default DB.journal-key; see 'clearance journal keygen')"},
+    {"checkpoint-every", "S", "publish a signed checkpoint every S seconds when the journal grew (default 60; 0: on request)"},
     {NULL, NULL, NULL},
 };
 static const struct cli_opt create_opts[] = {

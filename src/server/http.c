@@ -412,8 +412,9 @@ int srv_run(const struct srv_config *cfg)
     static struct srv s; /* one server a process; signal handling is process-wide */
     memset(&s, 0, sizeof(s));
     s.cfg = *cfg;
-    s.routes = srv_routes;
-    s.n_routes = srv_n_routes;
+    s.routes = srv_routes_all(&s.n_routes);
+    pthread_mutex_init(&s.stop_lock, NULL);
+    pthread_cond_init(&s.stop_cond, NULL);
     s.started = cl_time_now();
     s.decisions = json_object();
     pthread_mutex_init(&s.log_lock, NULL);
@@ -440,6 +441,11 @@ int srv_run(const struct srv_config *cfg)
         }
     }
     pthread_key_create(&s.store_key, close_thread_app);
+    if (cfg->journal_key) {
+        struct cl_error kerr = {0};
+        if (cl_journal_signer_load(cfg->journal_key, &s.journal_signer, &kerr) == CL_OK) s.journal_key_loaded = true;
+        else fprintf(stderr, "clearance serve: no checkpoints will be signed: %s\n", kerr.msg);
+    }
 
     /* SIGINT and SIGTERM stop the server: block them here (workers inherit the mask) and wait below */
     sigset_t sigs;
@@ -479,10 +485,21 @@ int srv_run(const struct srv_config *cfg)
             fclose(f);
         }
     }
+    pthread_t checkpointer;
+    bool checkpointing = s.journal_key_loaded && cfg->checkpoint_every_s > 0 &&
+                         pthread_create(&checkpointer, NULL, srv_checkpoint_thread, &s) == 0;
     int sig = 0;
     sigwait(&sigs, &sig);
     fprintf(stderr, "clearance serve: stopping (signal %d)\n", sig);
     MHD_stop_daemon(d);
+    if (checkpointing) {
+        pthread_mutex_lock(&s.stop_lock);
+        s.stopping = true;
+        pthread_cond_signal(&s.stop_cond);
+        pthread_mutex_unlock(&s.stop_lock);
+        pthread_join(checkpointer, NULL);
+    }
+    if (s.journal_key_loaded) cl_journal_signer_release(&s.journal_signer);
     if (s.access_log && s.access_log != stderr) fclose(s.access_log);
     cl_reference_release(&s.ref);
     json_decref(s.decisions);

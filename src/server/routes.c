@@ -210,3 +210,18 @@ const struct srv_route srv_routes[] = {
     {"GET", "/v1/totals", CL_ACTION_TOTALS_READ, srv_h_totals, "Unit totals per authorization and pool", 0, NULL},
 };
 const size_t srv_n_routes = sizeof(srv_routes) / sizeof(srv_routes[0]);
+
+const struct srv_route *srv_routes_all(size_t *out_n)
+{
+    static struct srv_route *all;
+    static size_t n;
+    if (!all) {
+        n = srv_n_routes + srv_n_journal_routes;
+        all = malloc(n * sizeof(*all));
+        if (!all) abort();
+        memcpy(all, srv_routes, srv_n_routes * sizeof(*all));
+        memcpy(all + srv_n_routes, srv_journal_routes, srv_n_journal_routes * sizeof(*all));
+    }
+    *out_n = n;
+    return all;
+}

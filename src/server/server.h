@@ -11,6 +11,7 @@
 
 #include "clearance/access.h"
 #include "clearance/app.h"
+#include "clearance/journal.h"
 #include "clearance/core.h"
 #include "clearance/reference.h"
 #include "clearance/store.h"
@@ -27,6 +28,8 @@ struct srv_config {
     int timeout_s;         /* idle connection time-out */
     const char *access_log; /* file, "-" for stderr, NULL for none */
     const char *port_file; /* when set, the bound port is written there once listening */
+    const char *journal_key; /* the checkpoint signing key file */
+    int checkpoint_every_s; /* publish a checkpoint this often when the tree grew; 0: only on request */
 };
 
 #define SRV_PUBLIC (-1) /* a route any caller may use, without a key */
@@ -73,6 +76,11 @@ struct srv {
     cl_time started;
     int bound_port;
     atomic_ulong next_request_id;
+    struct cl_journal_signer journal_signer;
+    bool journal_key_loaded;
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
+    bool stopping;
 };
 
 struct srv_req {
@@ -95,9 +103,16 @@ struct srv_req {
     int status;            /* success status a handler may set */
 };
 
-/* The table of every route (routes.c). */
+/* The tables of routes: reference, keys, ledger (routes.c) and journal (routes_journal.c). The server serves
+ * them all as one table, built at start-up by srv_routes_all(). */
 extern const struct srv_route srv_routes[];
 extern const size_t srv_n_routes;
+extern const struct srv_route srv_journal_routes[];
+extern const size_t srv_n_journal_routes;
+/* Every route, in one array (a new allocation the first time, then the same). */
+const struct srv_route *srv_routes_all(size_t *out_n);
+/* The thread that publishes checkpoints every cfg.checkpoint_every_s seconds. */
+void *srv_checkpoint_thread(void *arg);
 
 /* Runs the server until SIGINT or SIGTERM. Returns an exit status. */
 int srv_run(const struct srv_config *cfg);

@@ -5,6 +5,8 @@ BIN=$1 SRC=$2
 source "$SRC/tests/cli/testlib.bash"
 db="$work/server.db"
 "$BIN" scenario run "$SRC/data/scenarios/h200-2026.json" --db "$db" >/dev/null || { echo "the scenario did not run" >&2; exit 1; }
+"$BIN" --db "$db" journal keygen >/dev/null || { echo "no journal key" >&2; exit 1; }
+"$BIN" --db "$db" journal checkpoint >/dev/null
 declare -A KEY
 for spec in admin: exporter:NVIDIA importer:DeepSeek us_regulator:BIS cn_regulator:MOFCOM auditor:; do
   role=${spec%%:*} party=${spec#*:}
@@ -89,6 +91,25 @@ expect_eq "$(jq -r .result.ref "$work/o2")" "$(jq -r .result.ref "$work/o1")" "t
 expect_eq "$(jq -r .replayed "$work/o2")" true "the retry is marked replayed"
 after=$(call GET /v1/orders '' admin >/dev/null; jq '.result | length' "$work/body")
 expect_eq "$((after - before))" 1 "booked once"
+
+# an auditor checks the log from outside: checkpoint, proof and public key over HTTP, verified offline
+expect_eq "$(call GET /v1/journal/checkpoint '' auditor)" 200 "checkpoint"
+jq -j .note "$work/body" >"$work/cp.txt"
+cp_size=$(jq -r .tree_size "$work/body")
+expect_eq "$(call GET "/v1/journal/proofs/inclusion?index=5&size=$cp_size" '' auditor)" 200 "inclusion proof"
+cp "$work/body" "$work/proof.json"
+expect_eq "$(call GET /v1/journal/public-key '' none)" 200 "public key"
+jq -r .public_key "$work/body" >"$work/pub.txt"
+expect_status 0 "$BIN" journal verify --checkpoint "$work/cp.txt" --proof "$work/proof.json" --public-key "$work/pub.txt"
+expect_contains "$out" "entry 5 is in the log" "offline inclusion check"
+jq '.hashes[0] |= (.[0:1] as $c | (if $c == "0" then "1" else "0" end) + .[1:])' "$work/proof.json" >"$work/bad-proof.json"
+expect_status 1 "$BIN" journal verify --checkpoint "$work/cp.txt" --proof "$work/bad-proof.json" --public-key "$work/pub.txt"
+# a disclosure of a commercial field: refused to the auditor, given to the exporter, checkable by anyone
+expect_eq "$(call GET '/v1/journal/entries/69/disclosure?fields=value_cents' '' auditor)" 403 "auditor cannot reveal values"
+expect_eq "$(call GET '/v1/journal/entries/69/disclosure?fields=value_cents' '' exporter)" 200 "exporter reveals a value"
+cp "$work/body" "$work/disclosure.json"
+expect_status 0 "$BIN" journal verify --disclosure "$work/disclosure.json" --public-key "$work/pub.txt"
+expect_contains "$out" "matches its commitment" "disclosure verified"
 
 # the OpenAPI document and the route table list the same operations
 documented=$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | "\(ascii_upcase) \($p)"' "$SRC/docs/openapi.json" | sort)
