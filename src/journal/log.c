@@ -348,7 +348,16 @@ enum cl_err cl_journal_append_batch(struct cl_store *st, const struct cl_journal
     cl_journal_jbuf_init(&a->value, CL_JOURNAL_ENTRY_BYTES_MAX);
     cl_journal_jbuf_init(&a->bundle, BUNDLE_BYTES_MAX + 4 + CL_JOURNAL_ENTRY_BYTES_MAX);
     struct cl_journal_frontier f;
-    enum cl_err rc = cl_journal_state_read(st, &f, err);
+    /* Claim the head row before reading it, so concurrent appenders queue on it: on PostgreSQL the later one then
+     * fails with a serialisation failure (CL_ERR_BUSY, retried by the caller) instead of colliding on the keys of
+     * the entries and tiles it would write from a stale head. */
+    static const uint8_t none[1] = {0};
+    struct cl_val claim[] = {CL_VBLOB(none, 0)};
+    enum cl_err rc = cl_store_exec(st,
+                                   "INSERT INTO journal_state (id, size, frontier) VALUES (1, 0, ?)"
+                                   " ON CONFLICT (id) DO UPDATE SET size = journal_state.size",
+                                   claim, 1, NULL, err);
+    if (!rc) rc = cl_journal_state_read(st, &f, err);
     if (rc) goto out;
     if (n > CL_JOURNAL_SIZE_MAX - f.size) {
         rc = cl_error_set(err, CL_ERR_LIMIT, "journal: full");
