@@ -60,6 +60,7 @@ struct cli_cmd {
 /* Each module's commands, NULL-name terminated, defined in cmd_<module>.c. */
 extern const struct cli_cmd cli_cmds_catalog[];
 extern const struct cli_cmd cli_cmds_rules[];
+extern const struct cli_cmd cli_cmds_screen[];
 
 /* The value of option `name` (which must be in the command's table), or NULL. */
 const char *cli_opt(const struct cli_cmd *cmd, const struct cli_args *args, const char *name);

@@ -7,7 +7,7 @@
 
 static const struct cli_cmd *const *command_tables(void)
 {
-    static const struct cli_cmd *const tables[] = {cli_cmds_catalog, cli_cmds_rules, NULL};
+    static const struct cli_cmd *const tables[] = {cli_cmds_catalog, cli_cmds_rules, cli_cmds_screen, NULL};
     return tables;
 }
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Drives `clearance lists import`, `lists status`, `screen` and `match` on the shared list files: formats detected,
+# decisions and exit statuses, JSON output, batches, malformed input.
+set -euo pipefail
+bin=$1
+src=$2
+lists="$src/../shared/data/lists"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+db="$work/t.db"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run() { "$bin" --db "$db" "$@"; }
+
+# import the 2019 OFAC set and the UN list in one go
+out=$(run lists import "$lists/ofac_2019/sdn.csv" "$lists/ofac_2019/alt.csv" "$lists/ofac_2019/add.csv" \
+  "$lists/un_2026_02/UN_consolidated.xml")
+grep -q "sdn.csv: ofac-sdn-csv, 7379 rows" <<<"$out" || fail "import report: $out"
+grep -q "UN_consolidated.xml: un-xml, 1003 rows" <<<"$out" || fail "import report: $out"
+grep -q "ofac-sdn: version 1, 7379 entries (7379 added" <<<"$out" || fail "delta: $out"
+run lists status | grep -q "^un  *version 1, 1003 entries" || fail "status"
+
+# screening: a block exits 1, a clear 0; the explanation names the tokens
+set +e
+out=$(run screen "BANCO NACIONAL DE CUBA")
+st=$?
+set -e
+[[ $st == 1 ]] || fail "block should exit 1, got $st"
+grep -q "block" <<<"$out" || fail "screen: $out"
+grep -q "sdn:306" <<<"$out" || fail "screen: $out"
+run screen "George Bush" | grep -q "George Bush: clear" || fail "George Bush is not Habbash"
+run --json screen "Saddam Hussein" >"$work/r.json" || true
+python3 - "$work/r.json" <<'PY' || fail "screen --json"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["decision"] in ("review", "block"), r
+m = r["matches"][0]
+for k in ("score", "list", "entry_id", "matched_name", "explanation"):
+    assert k in m, k
+assert m["explanation"]["tokens"], m
+PY
+
+# a batch: CSV with a name column, JSON Lines out
+printf 'id,name,country\n1,Banco Nacional de Cuba,CU\n2,"Smith, John",US\n3,Kim Jong Un,KP\n' >"$work/b.csv"
+run screen --batch "$work/b.csv" --json >"$work/b.jsonl"
+[[ $(wc -l <"$work/b.jsonl") == 3 ]] || fail "batch: $(cat "$work/b.jsonl")"
+python3 - "$work/b.jsonl" <<'PY' || fail "batch jsonl"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["query"] for r in rows] == ["Banco Nacional de Cuba", "Smith, John", "Kim Jong Un"], rows
+assert rows[0]["decision"] == "block"
+assert rows[1]["decision"] == "clear"
+PY
+# plain lines work too
+printf 'Banco Nacional de Cuba\nZzyzx Qwerty\n' >"$work/b.txt"
+run screen --batch "$work/b.txt" | cut -f2 | tr '\n' ' ' | grep -q "^block clear $" || fail "batch lines"
+
+# match explains a pair without any list
+out=$("$bin" match "VLADIMR PUTIN" "PUTIN, Vladimir" --type individual)
+grep -q "vladimr ~ vladimir (typo" <<<"$out" || fail "match: $out"
+"$bin" --json match "emma daniels" "EMMA LLC" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["score"] < 0.82, r'
+
+# the 2021 set as a new version: the delta is reported
+out=$(run lists import "$lists/ofac_2021/sdn.csv" "$lists/ofac_2021/alt.csv" "$lists/ofac_2021/add.csv" \
+  "$lists/ofac_2021/sdn_comments.csv")
+grep -q "ofac-sdn: version 2, 8976 entries (1858 added, 261 removed" <<<"$out" || fail "2021 delta: $out"
+
+# malformed input: exit 65 with file and line, nothing stored
+printf '1,"OK",-0- ,"X",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n2,"BROKEN,-0- \n' >"$work/sdn.csv"
+set +e
+err=$(run lists import "$work/sdn.csv" 2>&1)
+st=$?
+set -e
+[[ $st == 65 ]] || fail "malformed import should exit 65, got $st"
+grep -q "sdn.csv:2: unterminated quoted field" <<<"$err" || fail "message: $err"
+run lists status | grep -q "ofac-sdn *version 2" || fail "a failed import changed the store"
+# unknown option: usage
+set +e
+run screen --bogus x >/dev/null 2>&1
+[[ $? == 2 ]] || fail "usage error should exit 2"
+set -e
+echo "cli screen: ok"
