@@ -30,8 +30,10 @@ struct ctok {
 
 struct vocab {
     uint32_t str;
-    uint8_t len, cls, span;
+    uint8_t len, cls, span, skel_len;
     uint32_t post_off, post_n;
+    uint32_t mask;
+    uint64_t skel_h;
 };
 
 struct posting {
@@ -45,8 +47,17 @@ struct key {
     uint32_t vocab;
 };
 
+/* A key as kept in the index: the 32 hash bits below the directory's, and the vocabulary unit. Half the size of a
+ * full key, so more of the array stays in cache; a rare false hit only costs a similarity test. */
+struct ckey {
+    uint32_t lo;
+    uint32_t vocab;
+};
+#define KEY_LO(h) ((uint32_t)((h) >> (64 - DIR_BITS - 32)))
+
 enum { SEED_EXACT = 3, SEED_DELETE = 1, SEED_SKELETON = 2 };
 #define DIR_BITS 18
+#define BLOOM_BITS 23
 
 struct cl_screen_index {
     const struct cl_screen_lists *lists;
@@ -60,9 +71,11 @@ struct cl_screen_index {
     size_t n_vocab;
     struct posting *posts;
     size_t n_posts;
-    struct key *keys; /* sorted by h */
+    struct ckey *keys; /* sorted by hash; the top DIR_BITS bits are the directory's */
     size_t n_keys;
     uint32_t *dir; /* dir[b] = first key whose top DIR_BITS bits are >= b; 2^DIR_BITS + 1 entries */
+    uint64_t *bloom; /* two bits per key: most deletion variants of a query are in no name, and this small filter
+                        says so without touching the large key array */
     uint64_t serial;
     size_t n_deletion_keys;
 };
@@ -222,6 +235,7 @@ static void index_free_parts(struct cl_screen_index *idx)
     free(idx->posts);
     free(idx->keys);
     free(idx->dir);
+    free(idx->bloom);
 }
 
 void cl_screen_index_free(struct cl_screen_index *idx)
@@ -322,6 +336,9 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                         vv->span = un->span > 1 ? 2 : 1;
                         vv->post_off = 0;
                         vv->post_n = 0;
+                        vv->skel_len = un->skel_len;
+                        vv->skel_h = un->skel_h;
+                        vv->mask = un->mask;
                         vm.slots[slot] = vid + 1;
                         vm.hashes[slot] = h;
                         if (idx->n_vocab * 2 > vm.cap) {
@@ -376,11 +393,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
             deletions(s, vv->len, deletion_depth(vv->len), sink_delete, &ks);
             idx->n_deletion_keys += ks.n - before;
         }
-        if (vv->len >= 3 && vv->cls != SN_DIGITS && vv->cls != SN_SCRIPT) {
-            char sk[SN_UNIT_BYTES * 2 + 8];
-            size_t sl = sn_skeleton(s, vv->len, sk);
-            if (sl >= 2) sink_add(&ks, sn_hash64(sk, sl, SEED_SKELETON));
-        }
+        if (vv->skel_len >= 2) sink_add(&ks, vv->skel_h);
     }
     if (!ks.ok) goto nomem;
     if (ks.n) qsort(ks.keys, ks.n, sizeof(struct key), key_cmp);
@@ -390,14 +403,21 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
         if (w == 0 || ks.keys[i].h != ks.keys[w - 1].h || ks.keys[i].vocab != ks.keys[w - 1].vocab)
             ks.keys[w++] = ks.keys[i];
     ks.n = w;
-    idx->keys = ks.keys;
     idx->n_keys = ks.n;
-    ks.keys = NULL;
+    idx->keys = malloc((ks.n ? ks.n : 1) * sizeof(struct ckey));
     idx->dir = malloc(((1u << DIR_BITS) + 1) * sizeof(uint32_t));
-    if (!idx->dir) goto nomem;
+    idx->bloom = calloc((1u << BLOOM_BITS) / 64, sizeof(uint64_t));
+    if (!idx->keys || !idx->dir || !idx->bloom) goto nomem;
+    for (size_t i = 0; i < idx->n_keys; i++) {
+        uint64_t h = ks.keys[i].h;
+        idx->keys[i] = (struct ckey){KEY_LO(h), ks.keys[i].vocab};
+        uint32_t b1 = (uint32_t)h & ((1u << BLOOM_BITS) - 1), b2 = (uint32_t)(h >> 23) & ((1u << BLOOM_BITS) - 1);
+        idx->bloom[b1 >> 6] |= 1ull << (b1 & 63);
+        idx->bloom[b2 >> 6] |= 1ull << (b2 & 63);
+    }
     size_t k = 0;
     for (size_t b = 0; b <= (1u << DIR_BITS); b++) {
-        while (k < idx->n_keys && (idx->keys[k].h >> (64 - DIR_BITS)) < b) k++;
+        while (k < idx->n_keys && (ks.keys[k].h >> (64 - DIR_BITS)) < b) k++;
         idx->dir[b] = (uint32_t)k;
     }
     goto out;
@@ -429,10 +449,16 @@ void cl_screen_index_stats(const struct cl_screen_index *idx, struct cl_screen_i
     out->deletion_keys = idx->n_deletion_keys;
     out->memory_bytes = idx->n_recs * sizeof(struct rec) + idx->n_toks * sizeof(struct ctok) + idx->n_strs +
                         idx->n_vocab * sizeof(struct vocab) + idx->n_posts * sizeof(struct posting) +
-                        idx->n_keys * sizeof(struct key) + ((1u << DIR_BITS) + 1) * sizeof(uint32_t);
+                        idx->n_keys * sizeof(struct ckey) + ((1u << DIR_BITS) + 1) * sizeof(uint32_t) +
+                        (1u << BLOOM_BITS) / 8;
 }
 
 /* ---- per-thread scratch -------------------------------------------------------------------------------------- */
+
+struct vhit {
+    uint32_t vocab;
+    float sim;
+};
 
 struct acc {
     uint32_t stamp;
@@ -451,6 +477,8 @@ struct scratch {
     uint32_t vcur;   /* vocabulary: one stamp per query unit */
     uint32_t *touched;
     size_t n_touched, cap_touched;
+    struct vhit *vhits; /* vocabulary units met by the query's units, with their similarity */
+    size_t n_vhits, cap_vhits;
 };
 
 static pthread_key_t scratch_key;
@@ -463,6 +491,7 @@ static void scratch_free(void *p)
     free(s->acc);
     free(s->vstamp);
     free(s->touched);
+    free(s->vhits);
     free(s);
 }
 
@@ -520,11 +549,16 @@ static void next_vstamp(struct scratch *s)
 
 /* ---- retrieval ----------------------------------------------------------------------------------------------- */
 
+/* Retrieval runs in two passes. First, each query unit finds the vocabulary units it meets (exact, deletion
+ * variants, skeleton) and their similarity. Then, token by token, the postings of those vocabulary units give each
+ * record the best contribution of any unit covering that token, a join's contribution shared equally among the
+ * tokens it covers. Summed over tokens this bounds the score's numerator: the scorer's units do not overlap, so
+ * each one's contribution is at most the sum of its tokens' shares. */
+
 struct retr {
     const struct cl_screen_index *idx;
     struct scratch *s;
     const struct sn_unit *u;
-    uint16_t unit_no;
     bool oom;
 };
 
@@ -535,6 +569,16 @@ static void visit_vocab(struct retr *r, uint32_t vid)
     s->vstamp[vid] = s->vcur;
     const struct cl_screen_index *idx = r->idx;
     const struct vocab *vv = &idx->vocab[vid];
+    const struct sn_unit *q = r->u;
+    /* most deletion-variant hits are near misses: reject them from the vocabulary record alone */
+    if (vv->len != q->len || vv->span != (q->span > 1 ? 2 : 1)) {
+        bool skel = q->skel_len >= 2 && q->skel_len == vv->skel_len && q->skel_h == vv->skel_h;
+        int budget = (q->span == 1 && vv->span == 1) ? sn_edit_budget(q->len, vv->len) : 0;
+        int ld = (int)q->len - (int)vv->len;
+        bool edit = budget > 0 && ld <= budget && -ld <= budget &&
+                    __builtin_popcount(q->mask ^ vv->mask) <= 2 * budget;
+        if (!skel && !edit) return;
+    }
     struct sn_unit vu;
     memcpy(vu.s, idx->strs + vv->str, (size_t)vv->len + 1);
     vu.len = vv->len;
@@ -542,38 +586,27 @@ static void visit_vocab(struct retr *r, uint32_t vid)
     vu.span = vv->span;
     vu.first = 0;
     vu.w = 1.0f;
+    vu.skel_len = vv->skel_len;
+    vu.skel_h = vv->skel_h;
+    vu.mask = vv->mask;
     double sim = sn_unit_sim(r->u, &vu, NULL);
     if (sim <= 0.0) return;
-    for (uint32_t p = vv->post_off; p < vv->post_off + vv->post_n; p++) {
-        const struct posting *po = &idx->posts[p];
-        struct acc *a = &s->acc[po->rec];
-        float c = (float)(sim * (r->u->w + po->w));
-        if (a->stamp != s->stamp) {
-            a->stamp = s->stamp;
-            a->unit = r->unit_no;
-            a->cur = c;
-            a->sum = 0;
-            if (!reserve((void **)&s->touched, &s->cap_touched, s->n_touched + 1, sizeof(uint32_t))) {
-                r->oom = true;
-                return;
-            }
-            s->touched[s->n_touched++] = po->rec;
-        } else if (a->unit != r->unit_no) {
-            a->sum += a->cur;
-            a->cur = c;
-            a->unit = r->unit_no;
-        } else if (c > a->cur) {
-            a->cur = c;
-        }
+    if (!reserve((void **)&s->vhits, &s->cap_vhits, s->n_vhits + 1, sizeof(struct vhit))) {
+        r->oom = true;
+        return;
     }
+    s->vhits[s->n_vhits++] = (struct vhit){vid, (float)sim};
 }
 
 static void lookup(struct retr *r, uint64_t h)
 {
     const struct cl_screen_index *idx = r->idx;
+    uint32_t b1 = (uint32_t)h & ((1u << BLOOM_BITS) - 1), b2 = (uint32_t)(h >> 23) & ((1u << BLOOM_BITS) - 1);
+    if (!(idx->bloom[b1 >> 6] & (1ull << (b1 & 63))) || !(idx->bloom[b2 >> 6] & (1ull << (b2 & 63)))) return;
     size_t b = (size_t)(h >> (64 - DIR_BITS));
+    uint32_t lo = KEY_LO(h);
     for (uint32_t k = idx->dir[b]; k < idx->dir[b + 1]; k++)
-        if (idx->keys[k].h == h) visit_vocab(r, idx->keys[k].vocab);
+        if (idx->keys[k].lo == lo) visit_vocab(r, idx->keys[k].vocab);
 }
 
 static void lookup_delete(void *ctx, const char *v, size_t n)
@@ -582,28 +615,64 @@ static void lookup_delete(void *ctx, const char *v, size_t n)
     lookup(r, sn_hash64(v, n, SEED_DELETE));
 }
 
-/* Accumulates, for every record that shares a retrievable unit with the query, the best contribution of each
- * query unit. Returns false if the query has no retrievable unit. */
-static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, const struct sn_unit *qu, int nqu,
-                     bool *oom)
+static bool retrievable(const struct sn_unit *u)
 {
-    struct retr r = {idx, s, NULL, 0, false};
+    return !(u->span == 1 && (u->cls == SN_INITIAL || u->cls == SN_LEGAL));
+}
+
+/* Fills the accumulators of every record that meets a retrievable query unit. Returns false if the query has no
+ * retrievable unit. */
+static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n_tok, const struct sn_unit *qu,
+                     int nqu, bool *oom)
+{
+    struct retr r = {idx, s, NULL, false};
+    uint32_t off[SN_UNITS_MAX + 1];
     bool any = false;
+    s->n_vhits = 0;
     for (int i = 0; i < nqu; i++) {
         const struct sn_unit *u = &qu[i];
-        if (u->span == 1 && (u->cls == SN_INITIAL || u->cls == SN_LEGAL)) continue;
+        off[i] = (uint32_t)s->n_vhits;
+        if (!retrievable(u)) continue;
         any = true;
         r.u = u;
-        r.unit_no = (uint16_t)(i + 1);
-        /* a vocabulary unit is visited once per query unit */
-        next_vstamp(s);
+        next_vstamp(s); /* a vocabulary unit is visited once per query unit */
         lookup(&r, sn_hash64(u->s, u->len, SEED_EXACT));
         if (u->span == 1 && fuzzy_class(u->cls) && u->len >= 4)
             deletions(u->s, u->len, deletion_depth(u->len), lookup_delete, &r);
-        if (u->len >= 3 && u->cls != SN_DIGITS && u->cls != SN_SCRIPT) {
-            char sk[SN_UNIT_BYTES * 2 + 8];
-            size_t sl = sn_skeleton(u->s, u->len, sk);
-            if (sl >= 2) lookup(&r, sn_hash64(sk, sl, SEED_SKELETON));
+        if (u->skel_len >= 2) lookup(&r, u->skel_h);
+    }
+    off[nqu] = (uint32_t)s->n_vhits;
+    for (int t = 0; t < n_tok && !r.oom; t++) {
+        uint16_t tok_no = (uint16_t)(t + 1);
+        for (int i = 0; i < nqu; i++) {
+            const struct sn_unit *u = &qu[i];
+            if (t < u->first || t >= u->first + u->span) continue;
+            for (uint32_t h = off[i]; h < off[i + 1]; h++) {
+                const struct vocab *vv = &idx->vocab[s->vhits[h].vocab];
+                float sim = s->vhits[h].sim, share = 1.0f / (float)u->span;
+                for (uint32_t p = vv->post_off; p < vv->post_off + vv->post_n; p++) {
+                    const struct posting *po = &idx->posts[p];
+                    struct acc *a = &s->acc[po->rec];
+                    float c = sim * (u->w + po->w) * share;
+                    if (a->stamp != s->stamp) {
+                        a->stamp = s->stamp;
+                        a->unit = tok_no;
+                        a->cur = c;
+                        a->sum = 0;
+                        if (!reserve((void **)&s->touched, &s->cap_touched, s->n_touched + 1, sizeof(uint32_t))) {
+                            r.oom = true;
+                            break;
+                        }
+                        s->touched[s->n_touched++] = po->rec;
+                    } else if (a->unit != tok_no) {
+                        a->sum += a->cur;
+                        a->cur = c;
+                        a->unit = tok_no;
+                    } else if (c > a->cur) {
+                        a->cur = c;
+                    }
+                }
+            }
         }
     }
     *oom = r.oom;
@@ -658,6 +727,13 @@ static double qside_wmin(const struct sn_name *q)
 {
     double w = 0;
     for (int i = 0; i < q->n; i++) w += q->tok[i].core ? q->tok[i].w : q->tok[i].w * SN_MIDDLE_FACTOR;
+    return w;
+}
+
+static double qside_wfull(const struct sn_name *q)
+{
+    double w = 0;
+    for (int i = 0; i < q->n; i++) w += q->tok[i].w;
     return w;
 }
 
@@ -735,7 +811,7 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
                 next_stamp(s);
                 s->n_touched = 0;
                 bool oom = false;
-                bool any = retrieve(idx, s, st->qu, nqu, &oom);
+                bool any = retrieve(idx, s, qn->n, st->qu, nqu, &oom);
                 if (oom) {
                     rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
                     break;
@@ -743,14 +819,14 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
                 if (!any) {
                     scan = true; /* only initials and legal forms: nothing to retrieve with */
                 } else {
-                    double wq = qside_wmin(qn), extra = q_extra(st->qu, nqu);
+                    double wq_min = qside_wmin(qn), wq_full = qside_wfull(qn), extra = q_extra(st->qu, nqu);
                     for (size_t t = 0; t < s->n_touched && !rc; t++) {
                         uint32_t rid = s->touched[t];
                         struct acc *a = &s->acc[rid];
                         const struct rec *r = &idx->recs[rid];
                         if (!variants_meet(qn->variant, r->variant)) continue;
                         double num = a->sum + a->cur + extra + r->init_bonus;
-                        double den = wq + r->wmin;
+                        double den = (r->lenient ? wq_min : wq_full) + r->wmin;
                         double ub = den > 0 ? num / den : 0;
                         if (ub > 1.0) ub = 1.0;
                         if (ub + boost + 1e-6 < cfg->review) continue;
@@ -806,7 +882,7 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
         m->query_name = cl_arena_strdup(arena, party->names[h->qname]);
         /* the explanation, recomputed for the few reported */
         const char *q = party->names[h->qname];
-        sn_normalize(q, strlen(q), individual_q, &st->qs);
+        if (party->n_names > 1) sn_normalize(q, strlen(q), individual_q, &st->qs); /* else still the one name's */
         const struct sn_name *qn = &st->qs.v[h->qvariant < st->qs.n ? h->qvariant : 0];
         int nqu = sn_units(qn, st->qu);
         rec_to_name(idx, r, &st->ln);

@@ -100,6 +100,24 @@ static void unit_from(struct sn_unit *u, const struct sn_name *n, int first, int
     u->span = (uint8_t)span;
     u->cls = span == 1 ? n->tok[first].cls : SN_WORD;
     u->w = w;
+    sn_unit_skeleton(u);
+}
+
+void sn_unit_skeleton(struct sn_unit *u)
+{
+    u->skel_len = 0;
+    u->skel_h = 0;
+    u->mask = 0;
+    for (size_t i = 0; i < u->len; i++) {
+        unsigned char c = (unsigned char)u->s[i];
+        u->mask |= 1u << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + c % 6);
+    }
+    if (u->len < 3 || u->cls == SN_DIGITS || u->cls == SN_SCRIPT || u->cls == SN_LEGAL) return;
+    char sk[SN_UNIT_BYTES * 2 + 8];
+    size_t sl = sn_skeleton(u->s, u->len, sk);
+    if (sl < 2) return;
+    u->skel_len = (uint8_t)(sl > 255 ? 255 : sl);
+    u->skel_h = sn_hash64(sk, sl, 2);
 }
 
 int sn_units(const struct sn_name *n, struct sn_unit *units)
@@ -167,7 +185,9 @@ double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_scr
     double jw = -1.0;
     if (a->span == 1 && b->span == 1) {
         int budget = sn_edit_budget(a->len, b->len);
-        if (budget > 0 && sn_osa_bounded(a->s, a->len, b->s, b->len, budget) <= budget) {
+        int ld0 = (int)a->len - (int)b->len;
+        if (budget > 0 && ld0 <= budget && -ld0 <= budget && __builtin_popcount(a->mask ^ b->mask) <= 2 * budget &&
+            sn_osa_bounded(a->s, a->len, b->s, b->len, budget) <= budget) {
             jw = sn_jaro_winkler(a->s, a->len, b->s, b->len);
             double v = jw - (a->s[0] != b->s[0] ? 0.1 : 0.0);
             if (v >= SN_TOKEN_SIM_MIN) {
@@ -180,9 +200,8 @@ double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_scr
     int ld = (int)a->len - (int)b->len;
     if (ld < 0) ld = -ld;
     if (a->len >= 3 && b->len >= 3 && ld <= 3) {
-        char sa[SN_UNIT_BYTES * 2 + 8], sb[SN_UNIT_BYTES * 2 + 8];
-        size_t la = sn_skeleton(a->s, a->len, sa), lb = sn_skeleton(b->s, b->len, sb);
-        if (la >= 2 && la == lb && memcmp(sa, sb, la) == 0) {
+        size_t la = a->skel_len, lb = b->skel_len;
+        if (la >= 2 && la == lb && a->skel_h == b->skel_h) {
             if (jw < 0) jw = sn_jaro_winkler(a->s, a->len, b->s, b->len);
             /* a two-letter skeleton ("sm") says less: the spellings must also be close */
             if (la >= 3 || jw >= 0.7) {
@@ -277,7 +296,16 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
             cands[nc++] = (struct cand){(float)(s * (qu[i].w + lu[j].w)), (float)s, (uint8_t)i, (uint8_t)j,
                                         (uint8_t)how};
         }
-    if (nc) qsort(cands, (size_t)nc, sizeof(cands[0]), cand_cmp);
+    /* few candidates: insertion sort */
+    for (int i = 1; i < nc; i++) {
+        struct cand x = cands[i];
+        int j = i - 1;
+        while (j >= 0 && cand_cmp(&cands[j], &x) > 0) {
+            cands[j + 1] = cands[j];
+            j--;
+        }
+        cands[j + 1] = x;
+    }
     uint64_t qm = 0, lm = 0;
     double num = 0;
     int picked[CL_LIMIT_SCREEN_TOKENS];

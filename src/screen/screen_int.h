@@ -70,8 +70,13 @@ struct sn_unit {
     uint8_t len;
     uint8_t first, span; /* token positions covered */
     uint8_t cls;         /* the token's class; SN_WORD for a join */
+    uint8_t skel_len;    /* length of the consonant skeleton; 0 when the unit has none (short, digits, script) */
     float w;             /* sum of the covered tokens' weights */
+    uint32_t mask;       /* which letters and digits occur: an edit changes at most two bits */
+    uint64_t skel_h;     /* hash of the consonant skeleton */
 };
+/* Fills the derived fields (skeleton, letter mask) from u->s, u->len and u->cls. */
+void sn_unit_skeleton(struct sn_unit *u);
 /* Fills units from a name; returns their count (singles first, in token order). */
 int sn_units(const struct sn_name *n, struct sn_unit *units);
 
