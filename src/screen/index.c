@@ -17,6 +17,7 @@ struct rec {
     uint8_t variant;
     uint8_t n_tok;
     uint8_t lenient; /* the missing-middle-name rule applies (individuals, unknown types) */
+    uint8_t comma;   /* "SURNAME, Given": the index of the first given name (sn_name.comma_at), or 0 */
     float wmin;       /* smallest possible weight of this side of the score's denominator */
     float init_bonus; /* most that this name's initials can add to the numerator */
 };
@@ -24,13 +25,13 @@ struct rec {
 /* A token of a record, compact. */
 struct ctok {
     uint32_t str; /* offset in idx->strs */
-    uint8_t len, cls, core, han, group;
+    uint8_t len, cls, core, han, group, arabic;
     float w;
 };
 
 struct vocab {
     uint32_t str;
-    uint8_t len, cls, span, skel_len;
+    uint8_t len, cls, span, skel_len, arabic;
     uint32_t post_off, post_n;
     uint32_t mask;
     uint64_t skel_h;
@@ -200,6 +201,7 @@ static void rec_to_name(const struct cl_screen_index *idx, const struct rec *r, 
 {
     out->n = r->n_tok;
     out->variant = r->variant;
+    out->comma_at = r->comma;
     for (int i = 0; i < r->n_tok; i++) {
         const struct ctok *c = &idx->toks[r->tok_off + (uint32_t)i];
         struct sn_tok *t = &out->tok[i];
@@ -209,6 +211,7 @@ static void rec_to_name(const struct cl_screen_index *idx, const struct rec *r, 
         t->core = c->core;
         t->han = c->han;
         t->group = c->group;
+        t->arabic = c->arabic;
         t->w = c->w;
     }
 }
@@ -293,6 +296,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                 r->n_tok = (uint8_t)nm->n;
                 r->tok_off = (uint32_t)idx->n_toks;
                 r->lenient = listed_lenient(e->type);
+                r->comma = nm->comma_at;
                 name_bounds(nm, r->lenient, &r->wmin, &r->init_bonus);
                 for (int t = 0; t < nm->n; t++) {
                     const struct sn_tok *tk = &nm->tok[t];
@@ -303,6 +307,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                     c->core = tk->core;
                     c->han = tk->han;
                     c->group = tk->group;
+                    c->arabic = tk->arabic;
                     c->w = tk->w;
                 }
                 if (!ok) goto nomem;
@@ -318,7 +323,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                         uint32_t cand = vm.slots[slot] - 1;
                         const struct vocab *vv = &idx->vocab[cand];
                         if (vm.hashes[slot] == h && vv->len == un->len && vv->span == (un->span > 1 ? 2 : 1) &&
-                            vv->cls == un->cls && memcmp(idx->strs + vv->str, un->s, un->len) == 0) {
+                            vv->cls == un->cls && vv->arabic == un->arabic && memcmp(idx->strs + vv->str, un->s, un->len) == 0) {
                             vid = cand;
                             break;
                         }
@@ -339,6 +344,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                         vv->skel_len = un->skel_len;
                         vv->skel_h = un->skel_h;
                         vv->mask = un->mask;
+                        vv->arabic = un->arabic;
                         vm.slots[slot] = vid + 1;
                         vm.hashes[slot] = h;
                         if (idx->n_vocab * 2 > vm.cap) {
@@ -463,6 +469,7 @@ struct vhit {
 struct acc {
     uint32_t stamp;
     uint16_t unit;
+    uint8_t ntok; /* query tokens that met this record */
     float cur; /* best contribution of the current query unit */
     float sum; /* contributions of earlier query units */
 };
@@ -585,10 +592,12 @@ static void visit_vocab(struct retr *r, uint32_t vid)
     vu.cls = vv->cls;
     vu.span = vv->span;
     vu.first = 0;
+    vu.tmask = vv->span == 1 ? 1u : 3u;
     vu.w = 1.0f;
     vu.skel_len = vv->skel_len;
     vu.skel_h = vv->skel_h;
     vu.mask = vv->mask;
+    vu.arabic = vv->arabic;
     double sim = sn_unit_sim(r->u, &vu, NULL);
     if (sim <= 0.0) return;
     if (!reserve((void **)&s->vhits, &s->cap_vhits, s->n_vhits + 1, sizeof(struct vhit))) {
@@ -646,7 +655,7 @@ static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n
         uint16_t tok_no = (uint16_t)(t + 1);
         for (int i = 0; i < nqu; i++) {
             const struct sn_unit *u = &qu[i];
-            if (t < u->first || t >= u->first + u->span) continue;
+            if (!(u->tmask & (1u << t))) continue;
             for (uint32_t h = off[i]; h < off[i + 1]; h++) {
                 const struct vocab *vv = &idx->vocab[s->vhits[h].vocab];
                 float sim = s->vhits[h].sim, share = 1.0f / (float)u->span;
@@ -659,6 +668,7 @@ static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n
                         a->unit = tok_no;
                         a->cur = c;
                         a->sum = 0;
+                        a->ntok = 1;
                         if (!reserve((void **)&s->touched, &s->cap_touched, s->n_touched + 1, sizeof(uint32_t))) {
                             r.oom = true;
                             break;
@@ -668,6 +678,7 @@ static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n
                         a->sum += a->cur;
                         a->cur = c;
                         a->unit = tok_no;
+                        a->ntok++;
                     } else if (c > a->cur) {
                         a->cur = c;
                     }
@@ -820,6 +831,9 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
                     scan = true; /* only initials and legal forms: nothing to retrieve with */
                 } else {
                     double wq_min = qside_wmin(qn), wq_full = qside_wfull(qn), extra = q_extra(st->qu, nqu);
+                    int retrievable_toks = 0;
+                    for (int t = 0; t < qn->n; t++)
+                        retrievable_toks += qn->tok[t].cls != SN_INITIAL && qn->tok[t].cls != SN_LEGAL;
                     for (size_t t = 0; t < s->n_touched && !rc; t++) {
                         uint32_t rid = s->touched[t];
                         struct acc *a = &s->acc[rid];
@@ -828,6 +842,7 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
                         double num = a->sum + a->cur + extra + r->init_bonus;
                         double den = (r->lenient ? wq_min : wq_full) + r->wmin;
                         double ub = den > 0 ? num / den : 0;
+                        if (r->comma && a->ntok >= retrievable_toks && ub < SN_SURNAME_ONLY) ub = SN_SURNAME_ONLY;
                         if (ub > 1.0) ub = 1.0;
                         if (ub + boost + 1e-6 < cfg->review) continue;
                         rc = score_rec(idx, cfg, party, st, qn, nqu, rid, (uint16_t)ni, (uint8_t)v, &hits, &scored);

@@ -1,6 +1,7 @@
 /* The name normaliser: Unicode NFKC and case folding, transliteration of other scripts to Latin with ICU,
  * diacritics and punctuation removed, legal forms made canonical, honorifics dropped, tokens classified and
  * weighted. Pure functions of the input; thread-safe (one ICU transliterator per thread). */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,8 @@ static const struct legal_form legal_forms[] = {
     {"sarl", "~ltd", false}, {"s a r l", "~ltd", false}, {"srl", "~ltd", false}, {"s r l", "~ltd", false},
     {"sp z o o", "~ltd", false}, {"spolka z o o", "~ltd", false}, {"bv", "~ltd", true}, {"b v", "~ltd", true},
     {"pty ltd", "~ltd", false}, {"pvt ltd", "~ltd", false}, {"private limited", "~ltd", false},
-    {"private ltd", "~ltd", false}, {"pte ltd", "~ltd", false}, {"you xian gong si", "~ltd", false},
+    {"private ltd", "~ltd", false}, {"pte ltd", "~ltd", false}, {"pte limited", "~ltd", false},
+    {"pvt limited", "~ltd", false}, {"private limited company", "~ltd", false}, {"sa de c v", "~jsc", false}, {"you xian gong si", "~ltd", false},
     {"you xian ze ren gong si", "~ltd", false}, {"youxian gongsi", "~ltd", false}, {"fze", "~ltd", false},
     {"fzco", "~ltd", false}, {"fzc", "~ltd", false}, {"fz llc", "~ltd", false}, {"kft", "~ltd", false},
     {"doo", "~ltd", true}, {"d o o", "~ltd", false}, {"sro", "~ltd", true}, {"s r o", "~ltd", false},
@@ -193,6 +195,73 @@ static const struct word_slot *table_get(const char *key, size_t len)
     return NULL;
 }
 
+/* Legal forms and company words of seven letters or more, misspelt by one edit ("CORPORATON", "LIMIED"), are still
+ * recognised: their deletion variants are keys here. */
+struct fuzzy_key {
+    uint64_t h;
+    const struct word_slot *ws;
+};
+#define FUZZY_KEYS 8192
+static struct fuzzy_key fuzzy[FUZZY_KEYS];
+static size_t n_fuzzy;
+
+static int fuzzy_cmp(const void *a, const void *b)
+{
+    const struct fuzzy_key *x = a, *y = b;
+    return x->h < y->h ? -1 : (x->h > y->h);
+}
+
+static void fuzzy_add(const char *v, size_t n, const struct word_slot *ws)
+{
+    if (n_fuzzy < FUZZY_KEYS) fuzzy[n_fuzzy++] = (struct fuzzy_key){sn_hash64(v, n, 7), ws};
+}
+
+static void fuzzy_build(void)
+{
+    for (size_t i = 0; i < WORD_SLOTS; i++) {
+        const struct word_slot *ws = &word_table[i];
+        if (!ws->key || ws->len < 7 || strchr(ws->key, ' ') || ws->edge) continue;
+        if (ws->kind != WT_LEGAL && ws->kind != WT_GENERIC) continue;
+        char v[SN_TOK_BYTES];
+        fuzzy_add(ws->key, ws->len, ws);
+        for (size_t d = 0; d < ws->len; d++) {
+            size_t k = 0;
+            for (size_t j = 0; j < ws->len; j++)
+                if (j != d) v[k++] = ws->key[j];
+            fuzzy_add(v, k, ws);
+        }
+    }
+    qsort(fuzzy, n_fuzzy, sizeof(fuzzy[0]), fuzzy_cmp);
+}
+
+static const struct word_slot *fuzzy_find_one(const char *v, size_t n, const char *tok, size_t tl)
+{
+    struct fuzzy_key key = {sn_hash64(v, n, 7), NULL};
+    const struct fuzzy_key *hit = bsearch(&key, fuzzy, n_fuzzy, sizeof(fuzzy[0]), fuzzy_cmp);
+    if (!hit) return NULL;
+    while (hit > fuzzy && hit[-1].h == key.h) hit--;
+    for (; hit < fuzzy + n_fuzzy && hit->h == key.h; hit++)
+        if (sn_osa_bounded(tok, tl, hit->ws->key, hit->ws->len, 1) <= 1) return hit->ws;
+    return NULL;
+}
+
+/* The legal form or company word a token of seven letters or more misspells by one edit, or NULL. */
+static const struct word_slot *fuzzy_find(const char *tok, size_t tl)
+{
+    if (tl < 7 || tl >= SN_TOK_BYTES) return NULL;
+    for (size_t i = 0; i < tl; i++)
+        if (tok[i] < 'a' || tok[i] > 'z') return NULL;
+    const struct word_slot *ws = fuzzy_find_one(tok, tl, tok, tl);
+    char v[SN_TOK_BYTES];
+    for (size_t d = 0; d < tl && !ws; d++) {
+        size_t k = 0;
+        for (size_t j = 0; j < tl; j++)
+            if (j != d) v[k++] = tok[j];
+        ws = fuzzy_find_one(v, k, tok, tl);
+    }
+    return ws;
+}
+
 static void tables_build(void)
 {
     for (size_t i = 0; i < sizeof(honorifics) / sizeof(honorifics[0]); i++)
@@ -205,6 +274,7 @@ static void tables_build(void)
         for (size_t k = 0; k < 8 && generic_words[r][k]; k++)
             table_put(generic_words[r][k], WT_GENERIC, generic_words[r][0], false);
     CL_ASSERT(max_phrase_tokens <= 8);
+    fuzzy_build();
 }
 
 /* ---- ICU, one transliterator per thread ---------------------------------------------------------------------- */
@@ -252,8 +322,9 @@ struct raw {
     uint8_t len;
     uint8_t han;
     uint8_t group;
-    uint8_t after_comma; /* first token after the surname comma */
+    uint8_t arabic;      /* transliterated from Arabic script */
     uint8_t script;      /* original-script token (UTF-8, not ASCII) */
+    uint8_t dotted;      /* a single letter written with a dot: an initial, never a particle ("Y. Syawal") */
 };
 struct raws {
     struct raw t[CL_LIMIT_SCREEN_TOKENS * 2];
@@ -269,7 +340,7 @@ static bool is_alnum_ascii(unsigned char c)
 
 /* Splits lower-case ASCII text into tokens: letters and digits; apostrophes join ("o'brien" -> "obrien"); hyphens
  * and slashes split but group; '&' is "and"; a comma is remembered for the surname rule. */
-static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han)
+static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han, bool arabic)
 {
     size_t i = 0;
     uint8_t group = 0;
@@ -279,7 +350,7 @@ static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han)
         if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
         if (!is_alnum_ascii(c)) {
             if (c == ',' && r->comma_at < 0) pending_comma = true;
-            if (c == '&' && r->n < (int)(sizeof(r->t) / sizeof(r->t[0]))) {
+            if (c == '&' && r->n < (int)(sizeof(r->t) / sizeof(r->t[0])) && !han) {
                 struct raw *t = &r->t[r->n++];
                 memset(t, 0, sizeof(*t));
                 memcpy(t->s, "and", 4);
@@ -310,12 +381,30 @@ static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han)
         bool hyphen_next = i < n && (s[i] == '-' || s[i] == '/') && i + 1 < n &&
                            is_alnum_ascii((unsigned char)(s[i + 1] | 0x20));
         if (r->n >= (int)(sizeof(r->t) / sizeof(r->t[0]))) return;
+        /* a final h after a consonant is the ta marbuta, written a in Latin ("hmzh" is "Hamza"); not in "allh" */
+        if (arabic && wl >= 3 && w[wl - 1] == 'h' && !strchr("aeiouwyl", w[wl - 2])) w[wl - 1] = 'a';
+        /* Arabic writes the article joined: "alrhmn" is "al" + "rhmn", as the Latin lists write it */
+        if (arabic && wl >= 5 && w[0] == 'a' && w[1] == 'l' && r->n + 1 < (int)(sizeof(r->t) / sizeof(r->t[0]))) {
+            struct raw *a = &r->t[r->n++];
+            memset(a, 0, sizeof(*a));
+            memcpy(a->s, "al", 3);
+            a->len = 2;
+            a->arabic = 1;
+            if (pending_comma) {
+                r->comma_at = r->n - 1;
+                pending_comma = false;
+            }
+            memmove(w, w + 2, wl - 2);
+            wl -= 2;
+        }
         struct raw *t = &r->t[r->n];
         memset(t, 0, sizeof(*t));
         memcpy(t->s, w, wl);
         t->s[wl] = '\0';
         t->len = (uint8_t)wl;
         t->han = han;
+        t->arabic = arabic;
+        t->dotted = wl == 1 && i < n && s[i] == '.';
         if (hyphen_next && group == 0) group = ++r->group_next ? r->group_next : (r->group_next = 1);
         t->group = group;
         if (!hyphen_next) group = 0;
@@ -342,6 +431,32 @@ static void add_script_token(struct raws *r, const char *s, size_t n)
     t->script = 1;
 }
 
+/* Dotted acronyms become one word: "S.A." -> "SA", "C.V." -> "CV", "J.P." -> "JP" (initials written "V. Putin",
+ * with a space, stay apart). Writes at most n bytes into out; returns the length. */
+static size_t undot(const char *in, size_t n, char *out)
+{
+    size_t k = 0, i = 0;
+#define LETTER(j) ((j) < n && isalpha((unsigned char)in[j]))
+#define SINGLE(j) (LETTER(j) && ((j) + 1 >= n || !isalnum((unsigned char)in[(j) + 1])))
+    while (i < n) {
+        bool start = i == 0 || !isalnum((unsigned char)in[i - 1]);
+        if (start && SINGLE(i) && i + 2 < n && in[i + 1] == '.' && SINGLE(i + 2)) {
+            size_t j = i;
+            while (SINGLE(j)) {
+                out[k++] = in[j++];
+                if (j < n && in[j] == '.') j++;
+                else break;
+            }
+            i = j;
+            continue;
+        }
+        out[k++] = in[i++];
+    }
+#undef LETTER
+#undef SINGLE
+    return k;
+}
+
 /* ---- classification ------------------------------------------------------------------------------------------ */
 
 static void push_tok(struct sn_name *out, const char *s, size_t len, enum sn_class cls, const struct raw *src)
@@ -356,6 +471,7 @@ static void push_tok(struct sn_name *out, const char *s, size_t len, enum sn_cla
     t->cls = (uint8_t)cls;
     if (src) {
         t->han = src->han;
+        t->arabic = src->arabic;
         t->group = src->group;
     }
 }
@@ -391,6 +507,7 @@ static void classify(const struct raws *r, bool comma_surname, struct sn_name *o
         /* the longest phrase of the tables starting here */
         const struct word_slot *best = NULL;
         int best_k = 0;
+        if (t->dotted) goto no_phrase;
         char key[SN_TOK_BYTES * 8 + 8];
         size_t kl = 0;
         for (int k = 1; k <= max_phrase_tokens && i + k <= r->n; k++) {
@@ -411,6 +528,11 @@ static void classify(const struct raws *r, bool comma_surname, struct sn_name *o
             best_k = k;
         }
         if (best && best->kind == WT_HONORIFIC && best_k == 1 && r->n - i <= 1) best = NULL; /* "Major" alone */
+        if (!best && !t->han && r->n >= 2) {
+            best = fuzzy_find(t->s, t->len);
+            best_k = 1;
+        }
+    no_phrase:
         if (best) {
             switch (best->kind) {
             case WT_HONORIFIC: break;
@@ -419,6 +541,11 @@ static void classify(const struct raws *r, bool comma_surname, struct sn_name *o
             case WT_PARTICLE: push_tok(out, t->s, t->len, SN_PARTICLE, t); break;
             }
             i += best_k;
+            continue;
+        }
+        if (t->dotted) {
+            push_tok(out, t->s, t->len, SN_INITIAL, t);
+            i++;
             continue;
         }
         enum sn_class cls = SN_WORD;
@@ -439,22 +566,55 @@ static void classify(const struct raws *r, bool comma_surname, struct sn_name *o
         if (first < 0) first = i;
         last = i;
     }
+    out->comma_at = 0;
     if (comma_surname && comma_tok > 0 && comma_tok < out->n) {
-        /* "SURNAME, Given Middle...": all before the comma is core, then the first given name */
+        /* "SURNAME SURNAME2, Given Middle...": the first surname and the first given name are core; a second
+         * surname (the maternal one of Spanish names) and middle names are not */
+        out->comma_at = (uint8_t)comma_tok;
+        bool seen_surname = false;
+        for (int i = 0; i < comma_tok; i++) {
+            struct sn_tok *t = &out->tok[i];
+            if (t->cls != SN_WORD && t->cls != SN_SCRIPT) continue;
+            if (seen_surname) t->core = 0;
+            seen_surname = true;
+        }
         bool seen_given = false;
         for (int i = comma_tok; i < out->n; i++) {
             struct sn_tok *t = &out->tok[i];
-            if (t->cls != SN_WORD && t->cls != SN_SCRIPT && t->cls != SN_INITIAL) continue;
-            if (!seen_given) {
-                seen_given = true;
-                continue;
-            }
-            t->core = 0;
+            if (seen_given && t->cls != SN_LEGAL) t->core = 0; /* "bin Muhammad bin Awad" all go */
+            if (t->cls == SN_WORD || t->cls == SN_SCRIPT || t->cls == SN_INITIAL) seen_given = true;
         }
     } else if (first >= 0) {
         for (int i = first + 1; i < last; i++) {
             struct sn_tok *t = &out->tok[i];
-            if (t->cls == SN_WORD || t->cls == SN_SCRIPT || t->cls == SN_INITIAL) t->core = 0;
+            if (t->cls != SN_LEGAL) t->core = 0;
+        }
+    }
+}
+
+/* A legal form written onto the word before it ("ENTERPRISESLIMITED", "TRADINGCORPORATION") is split off, when
+ * what remains has four letters or more and the whole is no word of the tables. */
+static void split_legal_suffixes(struct raws *r)
+{
+    static const char *const suffixes[] = {"corporation", "limited", "company", "gmbh", "ltda", "corp", "llc", "ltd"};
+    const int cap = (int)(sizeof(r->t) / sizeof(r->t[0]));
+    for (int i = 0; i < r->n && r->n < cap; i++) {
+        struct raw *t = &r->t[i];
+        if (t->script || t->han || t->len < 7 || table_get(t->s, t->len)) continue;
+        for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+            size_t sl = strlen(suffixes[k]);
+            if (t->len < sl + 4 || memcmp(t->s + t->len - sl, suffixes[k], sl) != 0) continue;
+            memmove(&r->t[i + 2], &r->t[i + 1], (size_t)(r->n - i - 1) * sizeof(r->t[0]));
+            r->n++;
+            if (r->comma_at > i) r->comma_at++;
+            struct raw *suf = &r->t[i + 1];
+            *suf = *t;
+            memcpy(suf->s, suffixes[k], sl + 1);
+            suf->len = (uint8_t)sl;
+            t->len = (uint8_t)(t->len - sl);
+            t->s[t->len] = '\0';
+            i++;
+            break;
         }
     }
 }
@@ -468,15 +628,26 @@ static bool all_ascii(const char *s, size_t n)
     return true;
 }
 
+/* What transliteration left outside ASCII becomes a separator, except the ayn and hamza marks of Arabic: at the
+ * start of a word they stand for a vowel ("ʿzt" is "Izzat"), inside it for nothing. */
 static void utf16_to_ascii(const UChar *u, int32_t n, char *out, size_t cap, size_t *out_len)
 {
     size_t k = 0;
-    for (int32_t i = 0; i < n && k + 1 < cap; i++) out[k++] = u[i] < 0x80 ? (char)u[i] : ' ';
+    for (int32_t i = 0; i < n && k + 1 < cap; i++) {
+        if (u[i] == 0x02BF || u[i] == 0x02BE || u[i] == 0x02BC || u[i] == 0x02BB) {
+            bool start = k == 0 || !isalnum((unsigned char)out[k - 1]);
+            bool after_article = k >= 2 && out[k - 2] == 'a' && out[k - 1] == 'l' &&
+                                 (k == 2 || !isalnum((unsigned char)out[k - 3]));
+            if (start || after_article) out[k++] = 'a';
+            continue;
+        }
+        out[k++] = u[i] < 0x80 ? (char)u[i] : ' ';
+    }
     out[k] = '\0';
     *out_len = k;
 }
 
-enum { SCRIPT_LATIN, SCRIPT_HAN, SCRIPT_OTHER };
+enum { SCRIPT_LATIN, SCRIPT_HAN, SCRIPT_ARABIC, SCRIPT_OTHER };
 
 static int char_script(UChar32 c)
 {
@@ -484,6 +655,7 @@ static int char_script(UChar32 c)
     UScriptCode sc = uscript_getScript(c, &e);
     if (U_FAILURE(e)) return SCRIPT_LATIN;
     if (sc == USCRIPT_HAN) return SCRIPT_HAN;
+    if (sc == USCRIPT_ARABIC) return SCRIPT_ARABIC;
     if (sc == USCRIPT_LATIN || sc == USCRIPT_COMMON || sc == USCRIPT_INHERITED) return SCRIPT_LATIN;
     return SCRIPT_OTHER;
 }
@@ -553,14 +725,19 @@ static void normalize_unicode(const char *s, size_t len, struct raws *latin, str
         int32_t start = i;
         UChar32 c;
         U16_NEXT(norm, i, nlen, c);
-        bool han = char_script(c) == SCRIPT_HAN;
+        /* runs: Han, Arabic, everything else; white space and punctuation join the run they are in */
+        int kind = char_script(c);
+        if (kind != SCRIPT_HAN && kind != SCRIPT_ARABIC) kind = SCRIPT_LATIN;
+        bool han = kind == SCRIPT_HAN, arabic = kind == SCRIPT_ARABIC;
         int32_t end = i;
         while (end < nlen) {
             int32_t j = end;
             UChar32 d;
             U16_NEXT(norm, j, nlen, d);
-            bool dh = char_script(d) == SCRIPT_HAN;
-            if (dh != han) break;
+            int dk = char_script(d);
+            if (dk != SCRIPT_HAN && dk != SCRIPT_ARABIC) dk = SCRIPT_LATIN;
+            bool neutral = u_isUWhiteSpace(d) || u_ispunct(d);
+            if (dk != kind && !(neutral && kind == SCRIPT_ARABIC)) break;
             end = j;
         }
         int32_t rl = end - start;
@@ -579,14 +756,15 @@ static void normalize_unicode(const char *s, size_t len, struct raws *latin, str
                 memcpy(run, norm + start, (size_t)rl * sizeof(UChar));
             }
         }
-        char ascii_buf[UBUF * 4];
+        char ascii_buf[UBUF * 4], undotted[UBUF * 4];
         size_t al = 0;
         utf16_to_ascii(run, rl, ascii_buf, sizeof(ascii_buf), &al);
+        al = undot(ascii_buf, al, undotted);
         if (han) {
             /* keep Han runs apart from their neighbours */
-            tokenize_ascii(latin, " ", 1, false);
+            tokenize_ascii(latin, " ", 1, false, false);
         }
-        tokenize_ascii(latin, ascii_buf, al, han);
+        tokenize_ascii(latin, undotted, al, han, arabic);
     }
 }
 
@@ -606,11 +784,15 @@ void sn_normalize(const char *s, size_t len, bool comma_surname, struct sn_set *
     orig.comma_at = -1;
     orig.group_next = 0;
     bool has_han = false;
-    if (all_ascii(s, len))
-        tokenize_ascii(&latin, s, len, false);
+    if (all_ascii(s, len)) {
+        char u[CL_LIMIT_NAME_BYTES * 2 + 8];
+        size_t ul = undot(s, len, u);
+        tokenize_ascii(&latin, u, ul, false, false);
+    }
     else
         normalize_unicode(s, len, &latin, &orig, &has_han);
 
+    split_legal_suffixes(&latin);
     struct sn_name *v = &out->v[0];
     classify(&latin, comma_surname, v);
     v->variant = SN_V_LATIN;
@@ -690,9 +872,10 @@ enum cl_err cl_screen_name_normalize(const char *name, size_t len, struct cl_scr
 
 /* ---- phonetic skeleton --------------------------------------------------------------------------------------- */
 
+/* y and w inside a word are vowels here: Arabic's و and ي are written w/u/o and y/i/e. */
 static bool vowel(char c)
 {
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'w';
 }
 
 size_t sn_skeleton(const char *s, size_t len, char *out)
@@ -706,7 +889,7 @@ size_t sn_skeleton(const char *s, size_t len, char *out)
             prev = c;
             continue;
         }
-        if (vowel(c) && !(c == 'y' && i == 0)) {
+        if (vowel(c) && !((c == 'y' || c == 'w') && i == 0)) {
             if (i == 0) {
                 out[k++] = 'a';
                 prev = 'a';
@@ -717,15 +900,32 @@ size_t sn_skeleton(const char *s, size_t len, char *out)
         }
         char m = c;
         switch (c) {
-        case 'c': case 'q': case 'g': m = 'k'; break;
+        case 'c': m = (i + 1 < len && (s[i + 1] == 'e' || s[i + 1] == 'i')) ? 's' : 'k'; break; /* Lounici */
+        case 'q': case 'g': m = 'k'; break;
         case 'z': m = 's'; break;
         case 'w': m = 'v'; break;
         case 'p': if (i + 1 < len && s[i + 1] == 'h') m = 'f'; break;
+        case 'd':
+            /* dzh and dj are j (Russian and Arabic "Dzhamal", "Djamel" for Jamal) */
+            if (i + 2 < len && s[i + 1] == 'z' && s[i + 2] == 'h') {
+                m = 'j';
+                i += 2;
+            } else if (i + 1 < len && s[i + 1] == 'j') {
+                m = 'j';
+                i += 1;
+            }
+            break;
         case 'h':
-            /* a digraph's h (kh, sh, dh, th, gh, ph, ch, zh) is dropped */
-            if (i > 0 && !vowel(s[i - 1])) continue;
+            /* a digraph's h (kh, sh, dh, th, gh, ph, ch, zh) is dropped; after other consonants it is a sound of
+             * its own (unvowelled Arabic "mhmd") */
+            if (i > 0 && strchr("ksdtgpcz", s[i - 1])) continue;
             break;
         default: break;
+        }
+        if (c == 'x') {
+            /* x is ks ("Alexey", "Aleksey") */
+            if (prev != 'k') out[k++] = 'k';
+            m = 's';
         }
         if (m == prev) continue;
         out[k++] = m;

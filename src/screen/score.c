@@ -81,43 +81,38 @@ double sn_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
 
 static bool joinable(const struct sn_tok *t)
 {
-    return t->cls == SN_WORD || t->cls == SN_PARTICLE || t->cls == SN_INITIAL;
+    return t->cls == SN_WORD || t->cls == SN_PARTICLE || t->cls == SN_INITIAL || t->cls == SN_GENERIC;
 }
 
-static void unit_from(struct sn_unit *u, const struct sn_name *n, int first, int span)
+/* A unit of the tokens at positions pos[0..n-1], joined in that order. */
+static void unit_from_list(struct sn_unit *u, const struct sn_name *nm, const int *pos, int n)
 {
     size_t k = 0;
     float w = 0;
-    for (int i = first; i < first + span; i++) {
-        const struct sn_tok *t = &n->tok[i];
+    u->tmask = 0;
+    u->arabic = 0;
+    u->first = (uint8_t)pos[0];
+    for (int i = 0; i < n; i++) {
+        const struct sn_tok *t = &nm->tok[pos[i]];
         memcpy(u->s + k, t->s, t->len);
         k += t->len;
         w += t->w;
+        u->arabic |= t->arabic;
+        u->tmask |= 1u << pos[i];
+        if (pos[i] < u->first) u->first = (uint8_t)pos[i];
     }
     u->s[k] = '\0';
     u->len = (uint8_t)k;
-    u->first = (uint8_t)first;
-    u->span = (uint8_t)span;
-    u->cls = span == 1 ? n->tok[first].cls : SN_WORD;
+    u->span = (uint8_t)n;
+    u->cls = n == 1 ? nm->tok[pos[0]].cls : SN_WORD;
     u->w = w;
     sn_unit_skeleton(u);
 }
 
-void sn_unit_skeleton(struct sn_unit *u)
+static void unit_from(struct sn_unit *u, const struct sn_name *n, int first, int span)
 {
-    u->skel_len = 0;
-    u->skel_h = 0;
-    u->mask = 0;
-    for (size_t i = 0; i < u->len; i++) {
-        unsigned char c = (unsigned char)u->s[i];
-        u->mask |= 1u << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + c % 6);
-    }
-    if (u->len < 3 || u->cls == SN_DIGITS || u->cls == SN_SCRIPT || u->cls == SN_LEGAL) return;
-    char sk[SN_UNIT_BYTES * 2 + 8];
-    size_t sl = sn_skeleton(u->s, u->len, sk);
-    if (sl < 2) return;
-    u->skel_len = (uint8_t)(sl > 255 ? 255 : sl);
-    u->skel_h = sn_hash64(sk, sl, 2);
+    int pos[3] = {first, first + 1, first + 2};
+    unit_from_list(u, n, pos, span);
 }
 
 int sn_units(const struct sn_name *n, struct sn_unit *units)
@@ -138,9 +133,33 @@ int sn_units(const struct sn_name *n, struct sn_unit *units)
             if (short_middle || hyphenated || han) unit_from(&units[k++], n, i, 3);
         }
     }
+    if (n->comma_at > 0 && n->n >= 2) {
+        const struct sn_tok *g = &n->tok[n->n - 1], *f = &n->tok[0];
+        int pos[2] = {n->n - 1, 0};
+        if (joinable(g) && joinable(f) && (size_t)g->len + f->len < SN_UNIT_BYTES && n->n - 1 != 0)
+            unit_from_list(&units[k++], n, pos, 2);
+    }
     CL_ASSERT(k <= SN_UNITS_MAX);
     return k;
 }
+
+void sn_unit_skeleton(struct sn_unit *u)
+{
+    u->skel_len = 0;
+    u->skel_h = 0;
+    u->mask = 0;
+    for (size_t i = 0; i < u->len; i++) {
+        unsigned char c = (unsigned char)u->s[i];
+        u->mask |= 1u << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + c % 6);
+    }
+    if (u->len < 3 || u->cls == SN_DIGITS || u->cls == SN_SCRIPT || u->cls == SN_LEGAL) return;
+    char sk[SN_UNIT_BYTES * 2 + 8];
+    size_t sl = sn_skeleton(u->s, u->len, sk);
+    if (sl < 2) return;
+    u->skel_len = (uint8_t)(sl > 255 ? 255 : sl);
+    u->skel_h = sn_hash64(sk, sl, 2);
+}
+
 
 /* ---- token similarity ---------------------------------------------------------------------------------------- */
 
@@ -199,7 +218,7 @@ double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_scr
     /* same consonant skeleton: vowel and transliteration variants (usama/osama, hsyn/hussein) */
     int ld = (int)a->len - (int)b->len;
     if (ld < 0) ld = -ld;
-    if (a->len >= 3 && b->len >= 3 && ld <= 3) {
+    if (a->len >= 3 && b->len >= 3 && ld <= ((a->arabic || b->arabic) ? 5 : 3)) {
         size_t la = a->skel_len, lb = b->skel_len;
         if (la >= 2 && la == lb && a->skel_h == b->skel_h) {
             if (jw < 0) jw = sn_jaro_winkler(a->s, a->len, b->s, b->len);
@@ -238,9 +257,7 @@ static int cand_cmp(const void *x, const void *y)
 
 static uint64_t span_mask(const struct sn_unit *u)
 {
-    uint64_t m = 0;
-    for (int i = u->first; i < u->first + u->span && i < 64; i++) m |= 1ull << i;
-    return m;
+    return u->tmask;
 }
 
 /* Sum of weights with the missing-middle-name rule: when every core name token is matched, unmatched middle
@@ -269,14 +286,40 @@ static const char *unit_text(struct cl_arena *a, const struct sn_name *n, const 
 {
     char buf[SN_UNIT_BYTES + 8];
     size_t k = 0;
-    for (int i = u->first; i < u->first + u->span; i++) {
+    for (int i = 0; i < n->n; i++) {
+        if (!(u->tmask & (1u << i))) continue;
         const struct sn_tok *t = &n->tok[i];
         if (k + t->len + 2 > sizeof(buf)) break;
-        if (i > u->first) buf[k++] = ' ';
+        if (k) buf[k++] = ' ';
         memcpy(buf + k, t->s, t->len);
         k += t->len;
     }
     return cl_arena_strndup(a, buf, k);
+}
+
+/* Picks non-overlapping pairs greedily from cands (sorted best first); singles_first: a first pass over pairs of
+ * single tokens only, then the joins. Returns the numerator and fills picked. */
+static double pick_pairs(const struct cand *cands, int nc, const struct sn_unit *qu, const struct sn_unit *lu,
+                         bool singles_first, uint64_t *out_qm, uint64_t *out_lm, int *picked, int *out_np)
+{
+    uint64_t qm = 0, lm = 0;
+    double num = 0;
+    int np = 0;
+    for (int pass = singles_first ? 0 : 1; pass < 2; pass++)
+        for (int k = 0; k < nc && np < CL_LIMIT_SCREEN_TOKENS; k++) {
+            const struct sn_unit *a = &qu[cands[k].qi], *b = &lu[cands[k].li];
+            if (pass == 0 && (a->span != 1 || b->span != 1)) continue;
+            uint64_t ma = span_mask(a), mb = span_mask(b);
+            if ((qm & ma) || (lm & mb)) continue;
+            qm |= ma;
+            lm |= mb;
+            num += cands[k].v;
+            picked[np++] = k;
+        }
+    *out_qm = qm;
+    *out_lm = lm;
+    *out_np = np;
+    return num;
 }
 
 double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu, const struct sn_name *l,
@@ -306,22 +349,43 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
         }
         cands[j + 1] = x;
     }
+    /* two greedy alignments, best pairs first and single tokens first; the better one counts (a join of an
+     * initial with a name must not hide the name's exact match) */
     uint64_t qm = 0, lm = 0;
-    double num = 0;
     int picked[CL_LIMIT_SCREEN_TOKENS];
     int np = 0;
-    for (int k = 0; k < nc && np < CL_LIMIT_SCREEN_TOKENS; k++) {
-        uint64_t a = span_mask(&qu[cands[k].qi]), b = span_mask(&lu[cands[k].li]);
-        if ((qm & a) || (lm & b)) continue;
-        qm |= a;
-        lm |= b;
-        num += cands[k].v;
-        picked[np++] = k;
-    }
+    double score = -1;
     bool qrel = false, lrel = false;
-    double wq = side_weight(q, qm, listed_individual, &qrel);
-    double wl = side_weight(l, lm, listed_individual, &lrel);
-    double score = (wq + wl) > 0 ? num / (wq + wl) : 0.0;
+    for (int variant = 0; variant < 2; variant++) {
+        uint64_t qm2, lm2;
+        int picked2[CL_LIMIT_SCREEN_TOKENS], np2;
+        double num = pick_pairs(cands, nc, qu, lu, variant == 1, &qm2, &lm2, picked2, &np2);
+        bool qr, lr;
+        double wq = side_weight(q, qm2, listed_individual, &qr);
+        double wl = side_weight(l, lm2, listed_individual, &lr);
+        double sc = (wq + wl) > 0 ? num / (wq + wl) : 0.0;
+        if (sc > score + 1e-12) {
+            score = sc;
+            qm = qm2;
+            lm = lm2;
+            np = np2;
+            memcpy(picked, picked2, sizeof(int) * (size_t)np2);
+            qrel = qr;
+            lrel = lr;
+        }
+    }
+    /* A bare surname: every query token met a token of the listed surname, and the surname is all met. The query
+     * says too little to tell the listed person from a namesake: review, not block. */
+    if (l->comma_at > 0 && qm == (q->n >= 64 ? ~0ull : (1ull << q->n) - 1) && lm != 0 &&
+        (lm >> l->comma_at) == 0) {
+        bool surname_all = true;
+        for (int i = 0; i < l->comma_at; i++)
+            if ((l->tok[i].cls == SN_WORD || l->tok[i].cls == SN_SCRIPT) && !(lm & (1ull << i))) surname_all = false;
+        /* and only exactly: a misspelt bare surname ("PUTIN" ~ "PUTINA") is too little to go on */
+        bool exact = true;
+        for (int k = 0; k < np; k++) exact &= cands[picked[k]].sim >= 0.999f;
+        if (surname_all && exact && SN_SURNAME_ONLY > score) score = SN_SURNAME_ONLY;
+    }
     if (score > 1.0) score = 1.0;
     if (!arena || !out) return score;
 

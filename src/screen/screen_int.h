@@ -31,6 +31,7 @@ struct sn_tok {
     uint8_t cls;   /* enum sn_class */
     uint8_t core;  /* 1: surname or first given name (or first/last token); 0: a middle name */
     uint8_t han;   /* syllable transliterated from Han */
+    uint8_t arabic; /* transliterated from Arabic script */
     uint8_t group; /* tokens of one hyphenated word share a non-zero group */
     float w;       /* weight in the score */
 };
@@ -38,7 +39,8 @@ struct sn_tok {
 struct sn_name {
     struct sn_tok tok[CL_LIMIT_SCREEN_TOKENS];
     int n;
-    uint8_t variant; /* enum sn_variant */
+    uint8_t variant;  /* enum sn_variant */
+    uint8_t comma_at; /* "SURNAME, Given": index of the first given-name token; 0 when there is no such comma */
 };
 
 struct sn_set {
@@ -61,16 +63,19 @@ size_t sn_skeleton(const char *s, size_t len, char *out);
 /* ---- matching units ------------------------------------------------------------------------------------------ */
 
 /* A unit is one token, or two or three adjacent tokens joined ("bin laden" -> "binladen"), so joined and split
- * spellings meet. Joins are made only of word, particle and initial tokens; triples only across a short middle
- * token, a hyphenated word, or Han syllables. */
+ * spellings meet. Joins are made only of word, particle, initial and generic tokens; triples only across a short
+ * middle token, a hyphenated word, or Han syllables. A "SURNAME, Given" name also joins its last given name to its
+ * first surname token, as it is written given name first ("Sohrab SOLEIMANI" -> "sohrabsoleimani"). */
 #define SN_UNIT_BYTES (SN_TOK_BYTES * 3)
 #define SN_UNITS_MAX (CL_LIMIT_SCREEN_TOKENS * 3)
 struct sn_unit {
     char s[SN_UNIT_BYTES];
     uint8_t len;
-    uint8_t first, span; /* token positions covered */
+    uint8_t first, span; /* lowest token position covered, and how many tokens */
+    uint32_t tmask;      /* the token positions covered (a join across the surname comma is not contiguous) */
     uint8_t cls;         /* the token's class; SN_WORD for a join */
     uint8_t skel_len;    /* length of the consonant skeleton; 0 when the unit has none (short, digits, script) */
+    uint8_t arabic;      /* transliterated from Arabic script: unvowelled, so much shorter than its Latin forms */
     float w;             /* sum of the covered tokens' weights */
     uint32_t mask;       /* which letters and digits occur: an edit changes at most two bits */
     uint64_t skel_h;     /* hash of the consonant skeleton */
@@ -104,6 +109,7 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
 #define SN_INITIAL_SIM 0.7    /* similarity of an initial and a name it begins */
 #define SN_LEGAL_OTHER_SIM 0.6 /* similarity of legal forms of different families */
 #define SN_TOKEN_SIM_MIN 0.80  /* a fuzzy token similarity below this counts as no match */
+#define SN_SURNAME_ONLY 0.85   /* the score of a bare surname query against a listed "SURNAME, Given" */
 
 /* Qualifier adjustment of a score for one entry: the sum of the configured boosts and penalties, and a text
  * explaining it in arena (NULL when nothing applied). */
