@@ -52,17 +52,27 @@ static uint32_t rnd(uint32_t n)
 
 /* ---- queries ------------------------------------------------------------------------------------------------- */
 
-static const char *given[] = {"John", "Maria", "Wei", "Ahmed", "Olga", "Carlos", "Fatima", "Hiroshi", "Anna", "David",
-                              "Li", "Sergei", "Priya", "Emma", "Lucas", "Chen", "Yusuf", "Elena", "Pierre", "Amina",
-                              "Kenji", "Sofia", "Omar", "Ivan", "Grace", "Jamal", "Mei", "Pedro", "Nadia", "George"};
-static const char *family[] = {"Smith", "Garcia", "Wang", "Johnson", "Petrova", "Kowalski", "Tanaka", "Okafor",
-                               "Schmidt", "Rossi", "Nguyen", "Dubois", "Andersson", "Silva", "Kumar", "Brown",
-                               "Novak", "Larsen", "Moreau", "Haddad", "Yamamoto", "Fischer", "Costa", "Murphy",
-                               "Bush", "Daniels", "Walker", "Lopez", "Meyer", "Kaplan"};
-static const char *company[] = {"Northwind", "Bluewater", "Sunrise", "Golden Gate", "Evergreen", "Pinnacle", "Summit",
-                                "Redwood", "Silverline", "Orion", "Nova", "Atlas", "Harbor", "Crescent", "Vertex"};
-static const char *cforms[] = {"Trading LLC", "Technologies Co., Ltd.", "GmbH", "Logistics Inc", "Holdings Limited",
-                               "Industrial Group", "Electronics", "Import Export", "S.A.", "OOO"};
+static const char *given[] = {"John",  "Maria", "Wei",    "Ahmed",  "Olga",  "Carlos", "Fatima", "Hiroshi",
+                              "Anna",  "David", "Li",     "Sergei", "Priya", "Emma",   "Lucas",  "Chen",
+                              "Yusuf", "Elena", "Pierre", "Amina",  "Kenji", "Sofia",  "Omar",   "Ivan",
+                              "Grace", "Jamal", "Mei",    "Pedro",  "Nadia", "George"};
+static const char *family[] = {"Smith",   "Garcia",  "Wang",   "Johnson", "Petrova",   "Kowalski", "Tanaka", "Okafor",
+                               "Schmidt", "Rossi",   "Nguyen", "Dubois",  "Andersson", "Silva",    "Kumar",  "Brown",
+                               "Novak",   "Larsen",  "Moreau", "Haddad",  "Yamamoto",  "Fischer",  "Costa",  "Murphy",
+                               "Bush",    "Daniels", "Walker", "Lopez",   "Meyer",     "Kaplan"};
+static const char *company[] = {"Northwind", "Bluewater", "Sunrise", "Golden Gate", "Evergreen",
+                                "Pinnacle",  "Summit",    "Redwood", "Silverline",  "Orion",
+                                "Nova",      "Atlas",     "Harbor",  "Crescent",    "Vertex"};
+static const char *cforms[] = {"Trading LLC",
+                               "Technologies Co., Ltd.",
+                               "GmbH",
+                               "Logistics Inc",
+                               "Holdings Limited",
+                               "Industrial Group",
+                               "Electronics",
+                               "Import Export",
+                               "S.A.",
+                               "OOO"};
 
 /* A typo in a copy of s: one substitution, deletion, insertion or transposition inside a longer word. */
 static void typo(char *s)
@@ -165,7 +175,8 @@ static void simstring_run(const struct flat *f, char **queries, size_t nq)
     snprintf(qfile, sizeof(qfile), "%s/queries.txt", dir);
     snprintf(db, sizeof(db), "%s/names.db", dir);
     FILE *o = fopen(names, "w");
-    for (size_t i = 0; i < f->n; i++) fprintf(o, "%s\n", f->s[i]);
+    for (size_t i = 0; i < f->n; i++)
+        fprintf(o, "%s\n", f->s[i]);
     fclose(o);
     o = fopen(qfile, "w");
     struct cl_screen_normal nm;
@@ -195,12 +206,12 @@ int main(int argc, char **argv)
 {
     size_t nq = argc > 1 ? (size_t)atol(argv[1]) : 20000;
     size_t nr = argc > 2 ? (size_t)atol(argv[2]) : 1000;
-    const char *files[] = {"ofac_sdn_2024_05_03/sdn.csv",          "ofac_2025_12_partial/alt.csv",
-                           "ofac_2025_12_partial/add.csv",         "ofac_2025_12_partial/sdn_comments.csv",
-                           "ofac_nonsdn_2025_12/cons_prim.csv",    "ofac_nonsdn_2025_12/cons_alt.csv",
-                           "ofac_nonsdn_2025_12/cons_add.csv",     "ofac_nonsdn_2025_12/cons_comments.csv",
-                           "un_2026_02/UN_consolidated.xml",       "bis_dpl/dpl_2022.txt",
-                           "csl_samples/csl_2019_sample.csv",      "csl_samples/consolidated_sample.csv"};
+    const char *files[] = {"ofac_sdn_2024_05_03/sdn.csv",       "ofac_2025_12_partial/alt.csv",
+                           "ofac_2025_12_partial/add.csv",      "ofac_2025_12_partial/sdn_comments.csv",
+                           "ofac_nonsdn_2025_12/cons_prim.csv", "ofac_nonsdn_2025_12/cons_alt.csv",
+                           "ofac_nonsdn_2025_12/cons_add.csv",  "ofac_nonsdn_2025_12/cons_comments.csv",
+                           "un_2026_02/UN_consolidated.xml",    "bis_dpl/dpl_2022.txt",
+                           "csl_samples/csl_2019_sample.csv",   "csl_samples/consolidated_sample.csv"};
     size_t nf = sizeof(files) / sizeof(files[0]);
     char paths[16][512];
     const char *p[16];
@@ -319,7 +330,8 @@ int main(int argc, char **argv)
     flatten(&l, &f);
     size_t nb = nq < 400 ? nq : 400, hits = 0;
     t0 = cpu();
-    for (size_t i = 0; i < nb; i++) hits += jw_scan(&f, q[i], 0.85);
+    for (size_t i = 0; i < nb; i++)
+        hits += jw_scan(&f, q[i], 0.85);
     double tb = cpu() - t0;
     printf("baseline (brute-force Jaro-Winkler >= 0.85 over %zu normalised names, one core): %zu queries in %.3f s = "
            "%.0f screens/s; %.1f hits per query\n",
@@ -327,10 +339,12 @@ int main(int argc, char **argv)
     printf("speed-up of the index over the baseline: %.0fx\n", ((double)nq / ts) / ((double)nb / tb));
     simstring_run(&f, q, nq);
 
-    for (size_t i = 0; i < f.n; i++) free(f.s[i]);
+    for (size_t i = 0; i < f.n; i++)
+        free(f.s[i]);
     free(f.s);
     free(f.len);
-    for (size_t i = 0; i < nq; i++) free(q[i]);
+    for (size_t i = 0; i < nq; i++)
+        free(q[i]);
     free(q);
     cl_arena_release(&arena);
     cl_screen_index_free(idx);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "clearance/screen.h"
 #include "screen/screen_int.h"
 
@@ -72,11 +71,14 @@ static void words_of_type(const char *name, bool individual, struct words *out)
         int g = 0;
         char tmp[CL_LIMIT_NAME_BYTES];
         snprintf(tmp, sizeof(tmp), "%s", comma + 1);
-        for (char *t = strtok(tmp, " ,.;()"); t; t = strtok(NULL, " ,.;()")) g++;
+        for (char *t = strtok(tmp, " ,.;()"); t; t = strtok(NULL, " ,.;()"))
+            g++;
         given_words = g;
     }
-    if (comma) snprintf(buf, sizeof(buf), "%s %.*s", comma + 1, (int)(comma - name), name);
-    else snprintf(buf, sizeof(buf), "%s", name);
+    if (comma)
+        snprintf(buf, sizeof(buf), "%s %.*s", comma + 1, (int)(comma - name), name);
+    else
+        snprintf(buf, sizeof(buf), "%s", name);
     out->n = 0;
     for (char *t = strtok(buf, " ,.;()"); t && out->n < 16; t = strtok(NULL, " ,.;()"))
         snprintf(out->w[out->n++], 64, "%s", t);
@@ -155,7 +157,8 @@ static bool cyrillic(const char *in, char *out, size_t cap)
     size_t k = 0;
     for (size_t i = 0; in[i];) {
         char low[5] = {0};
-        for (int j = 0; j < 4 && in[i + (size_t)j]; j++) low[j] = (char)tolower((unsigned char)in[i + (size_t)j]);
+        for (int j = 0; j < 4 && in[i + (size_t)j]; j++)
+            low[j] = (char)tolower((unsigned char)in[i + (size_t)j]);
         bool done = false;
         for (size_t m = 0; m < sizeof(map) / sizeof(map[0]) && !done; m++) {
             size_t ml = strlen(map[m][0]);
@@ -187,9 +190,11 @@ static bool russian(const struct cl_screen_entry *e)
 
 /* Legal forms as one writes and another lists them. */
 static const char *const lf_pairs[][2] = {
-    {"LIMITED", "LTD"},   {"CO., LTD.", "COMPANY LIMITED"}, {"CORPORATION", "CORP."}, {"LLC", "L.L.C."},
-    {"COMPANY", "CO."},   {"JSC", "JOINT STOCK COMPANY"},   {"OOO", "LLC"},           {"INC.", "INCORPORATED"},
-    {"S.A.", "SA"},       {"GMBH", "GMBH"},
+    {"LIMITED", "LTD"},       {"CO., LTD.", "COMPANY LIMITED"},
+    {"CORPORATION", "CORP."}, {"LLC", "L.L.C."},
+    {"COMPANY", "CO."},       {"JSC", "JOINT STOCK COMPANY"},
+    {"OOO", "LLC"},           {"INC.", "INCORPORATED"},
+    {"S.A.", "SA"},           {"GMBH", "GMBH"},
 };
 
 static bool swap_legal(const char *name, char *out, size_t cap)
@@ -232,8 +237,7 @@ static void generate(const struct cl_screen_lists *l, int per)
 {
     char buf[CL_LIMIT_NAME_BYTES], buf2[CL_LIMIT_NAME_BYTES];
     struct words w;
-    static const char *const typo_cat[] = {"typo: substitution", "typo: deletion", "typo: insertion",
-                                           "transposition"};
+    static const char *const typo_cat[] = {"typo: substitution", "typo: deletion", "typo: insertion", "transposition"};
     for (int kind = 0; kind < 4; kind++)
         for (int i = 0; i < per; i++) {
             const struct cl_screen_entry *e = pick(l, i % 2 == 0);
@@ -324,8 +328,8 @@ static void generate(const struct cl_screen_lists *l, int per)
         add(buf, a->names[0].text, a->type, 0, "near miss: other given name", a);
     }
     /* a listed entity's first word with another word ("emma daniels" ~ "EMMA LLC") */
-    static const char *const other[] = {"Daniels", "Holdings", "Smith", "Garden", "Bakery", "Motors", "Travel",
-                                        "Consulting", "Fashion", "Media"};
+    static const char *const other[] = {"Daniels", "Holdings", "Smith",      "Garden",  "Bakery",
+                                        "Motors",  "Travel",   "Consulting", "Fashion", "Media"};
     for (int i = 0; i < per; i++) {
         const struct cl_screen_entry *a = pick(l, false);
         words_of_type(a->names[0].text, false, &w);
@@ -360,7 +364,8 @@ static void fixtures(void)
         exit(1);
     }
     static int labels[4096];
-    for (int i = 0; i < 4096; i++) labels[i] = -1;
+    for (int i = 0; i < 4096; i++)
+        labels[i] = -1;
     char line[2048];
     while (fgets(line, sizeof(line), g)) {
         int n, lab;
@@ -392,10 +397,14 @@ struct counts {
 
 static void add_count(struct counts *c, int label, bool predicted)
 {
-    if (label && predicted) c->tp++;
-    else if (label) c->fn++;
-    else if (predicted) c->fp++;
-    else c->tn++;
+    if (label && predicted)
+        c->tp++;
+    else if (label)
+        c->fn++;
+    else if (predicted)
+        c->fp++;
+    else
+        c->tn++;
 }
 
 static void print_prf(const char *what, const struct counts *c)
@@ -463,7 +472,8 @@ int main(int argc, char **argv)
     size_t nc = 0;
     for (size_t i = 0; i < n_pairs; i++) {
         size_t k = 0;
-        while (k < nc && strcmp(cats[k], pairs[i].cat) != 0) k++;
+        while (k < nc && strcmp(cats[k], pairs[i].cat) != 0)
+            k++;
         if (k == nc && nc < 64) cats[nc++] = pairs[i].cat;
     }
     for (size_t k = 0; k < nc; k++) {
@@ -500,7 +510,8 @@ int main(int argc, char **argv)
     printf("\nthreshold sweep (all pairs):\n");
     for (double t = 0.70; t < 0.991; t += 0.04) {
         struct counts c = {0};
-        for (size_t i = 0; i < n_pairs; i++) add_count(&c, pairs[i].label, score[i] >= t);
+        for (size_t i = 0; i < n_pairs; i++)
+            add_count(&c, pairs[i].label, score[i] >= t);
         char what[32];
         snprintf(what, sizeof(what), "threshold %.2f", t);
         print_prf(what, &c);

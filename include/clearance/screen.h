@@ -128,8 +128,7 @@ struct cl_screen_normal {
 };
 /* Normalises len bytes of UTF-8 (invalid bytes become U+FFFD). Thread-safe. Never fails on content: an empty
  * result means the name had no usable token. CL_ERR_LIMIT if len > CL_LIMIT_NAME_BYTES. */
-enum cl_err cl_screen_name_normalize(const char *name, size_t len, struct cl_screen_normal *out,
-                                     struct cl_error *err);
+enum cl_err cl_screen_name_normalize(const char *name, size_t len, struct cl_screen_normal *out, struct cl_error *err);
 
 /* A country name or ISO 3166 alpha-2 code to its alpha-2 code in lower case ("Iran" and "IR" give "ir");
  * NULL if unknown. Returns static storage. */
@@ -139,14 +138,14 @@ const char *cl_screen_country_code(const char *name, size_t len);
 
 /* Thresholds and qualifier weights; scores are in [0, 1]. */
 struct cl_screen_config {
-    double review;          /* a best score at or above this is "review" (default 0.82) */
-    double block;           /* at or above this, "block" (default 0.95) */
-    size_t max_matches;     /* matches reported per party (default 10) */
-    double country_match;   /* added when a given country is among the entry's (default 0.03) */
+    double review;           /* a best score at or above this is "review" (default 0.82) */
+    double block;            /* at or above this, "block" (default 0.95) */
+    size_t max_matches;      /* matches reported per party (default 10) */
+    double country_match;    /* added when a given country is among the entry's (default 0.03) */
     double country_mismatch; /* subtracted when the entry names countries and none is given (default 0.05) */
-    double birth_match;     /* added when the given year of birth is among the entry's (default 0.05) */
-    double birth_mismatch;  /* subtracted when the entry's years of birth are all 2+ years off (default 0.15) */
-    double type_mismatch;   /* subtracted when individual meets entity, vessel or aircraft (default 0.15) */
+    double birth_match;      /* added when the given year of birth is among the entry's (default 0.05) */
+    double birth_mismatch;   /* subtracted when the entry's years of birth are all 2+ years off (default 0.15) */
+    double type_mismatch;    /* subtracted when individual meets entity, vessel or aircraft (default 0.15) */
 };
 /* Fills the defaults. */
 void cl_screen_config_init(struct cl_screen_config *c);
@@ -166,8 +165,8 @@ bool cl_screen_decision_parse(const char *s, enum cl_screen_decision *out);
 struct cl_screen_party {
     const char *const *names; /* primary name, aliases, original-script names: each screened, best kept */
     size_t n_names;
-    const char *country;    /* optional: name or ISO alpha-2 code */
-    int birth_year;         /* optional: 0 if unknown */
+    const char *country;      /* optional: name or ISO alpha-2 code */
+    int birth_year;           /* optional: 0 if unknown */
     enum cl_screen_type type; /* optional: CL_SCREEN_TYPE_UNKNOWN */
 };
 
@@ -177,8 +176,8 @@ enum cl_screen_how {
     CL_SCREEN_HOW_TYPO,     /* small edit distance */
     CL_SCREEN_HOW_PHONETIC, /* same consonant skeleton (vowel and spelling variants) */
     CL_SCREEN_HOW_INITIAL,
-    CL_SCREEN_HOW_JOINED,   /* tokens joined or split: "bin laden" / "binladen" */
-    CL_SCREEN_HOW_LEGAL,    /* legal forms of one family across languages */
+    CL_SCREEN_HOW_JOINED, /* tokens joined or split: "bin laden" / "binladen" */
+    CL_SCREEN_HOW_LEGAL,  /* legal forms of one family across languages */
     CL_SCREEN_HOW_UNMATCHED,
 };
 const char *cl_screen_how_name(enum cl_screen_how h);
@@ -187,15 +186,15 @@ struct cl_screen_token_match {
     const char *query;  /* the query token(s), normalised; NULL when a listed token found no partner */
     const char *listed; /* the listed token(s); NULL when a query token found no partner */
     enum cl_screen_how how;
-    double similarity;  /* 0..1 */
-    double weight;      /* its share of the score's denominator */
+    double similarity; /* 0..1 */
+    double weight;     /* its share of the score's denominator */
 };
 
 /* One scored pair of names, with its explanation. Strings are owned by the arena given to the call. */
 struct cl_screen_explain {
-    double name_score;     /* before qualifiers */
-    double score;          /* after qualifiers, clamped to [0, 1] */
-    const char *variant;   /* which normalised forms met: "latin", "joined", "original" */
+    double name_score;       /* before qualifiers */
+    double score;            /* after qualifiers, clamped to [0, 1] */
+    const char *variant;     /* which normalised forms met: "latin", "joined", "original" */
     const char *query_form;  /* the query's normalised form */
     const char *listed_form; /* the listed name's normalised form */
     struct cl_screen_token_match *tokens;
@@ -204,10 +203,10 @@ struct cl_screen_explain {
 };
 
 struct cl_screen_match {
-    const struct cl_screen_entry *entry; /* borrowed from the index's lists */
+    const struct cl_screen_entry *entry;  /* borrowed from the index's lists */
     const char *list, *entry_id, *source; /* copies in the result's arena, valid without the index */
-    const char *matched_name;  /* the listed name that scored best */
-    const char *query_name;    /* the party's name that scored best */
+    const char *matched_name;             /* the listed name that scored best */
+    const char *query_name;               /* the party's name that scored best */
     struct cl_screen_explain explain;
 };
 
@@ -307,8 +306,8 @@ struct cl_screen_list_status {
     char files[CL_LIMIT_TEXT_BYTES]; /* the files the latest version came from */
 };
 /* Fills out[] with at most cap lists, sorted by name; *out_n is how many there are. */
-enum cl_err cl_screen_store_status(struct cl_store *st, struct cl_screen_list_status *out, size_t cap,
-                                   size_t *out_n, struct cl_error *err);
+enum cl_err cl_screen_store_status(struct cl_store *st, struct cl_screen_list_status *out, size_t cap, size_t *out_n,
+                                   struct cl_error *err);
 
 /* ---- screening subjects -------------------------------------------------------------------------------------- */
 

@@ -95,7 +95,8 @@ static void progress_show(void *ctx, size_t done, size_t total)
     int width = 40, filled = (int)((double)done / (double)total * width);
     if (filled > width) filled = width;
     fprintf(stderr, "\r%s [", p->what);
-    for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
+    for (int i = 0; i < width; i++)
+        fputc(i < filled ? '#' : '.', stderr);
     fprintf(stderr, "] %3d%%", (int)(100.0 * (double)done / (double)total));
     if (done >= total) fputc('\n', stderr);
     fflush(stderr);
@@ -182,7 +183,8 @@ static int run_import(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
                                                    f->format, "list", f->list, "rows", (json_int_t)f->rows, "skipped",
                                                    (json_int_t)f->skipped, "orphans", (json_int_t)f->orphans));
         }
-        for (size_t i = 0; i < lists.n_skipped; i++) json_array_append_new(sk, json_string(lists.skipped[i]));
+        for (size_t i = 0; i < lists.n_skipped; i++)
+            json_array_append_new(sk, json_string(lists.skipped[i]));
         for (size_t i = 0; i < rep.n_lists; i++) {
             const struct cl_screen_list_delta *d = &rep.lists[i];
             json_array_append_new(ls, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "list", d->list, "version",
@@ -212,7 +214,8 @@ static int run_import(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
         if (f->orphans) printf(", %zu naming entries absent from the primary file (ignored)", f->orphans);
         printf("\n");
     }
-    for (size_t i = 0; i < lists.n_skipped; i++) printf("  skipped: %s\n", lists.skipped[i]);
+    for (size_t i = 0; i < lists.n_skipped; i++)
+        printf("  skipped: %s\n", lists.skipped[i]);
     for (size_t i = 0; i < rep.n_lists; i++) {
         const struct cl_screen_list_delta *d = &rep.lists[i];
         printf("%s: version %lld, %zu entries (%zu added, %zu removed, %zu changed)\n", d->list, (long long)d->version,
@@ -286,7 +289,8 @@ static int csv_column(const char *line, const char *name)
     const char *p = line;
     while (*p) {
         const char *e = p;
-        while (*e && *e != ',') e++;
+        while (*e && *e != ',')
+            e++;
         const char *s = p;
         size_t n = (size_t)(e - s);
         if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
@@ -368,8 +372,10 @@ static int run_batch(struct cli *cli, const struct cli_cmd *cmd, const struct cl
         if (l && b.p[l - 1] == '\r') b.p[--l] = '\0';
         b.line++;
         char name[CL_LIMIT_NAME_BYTES + 1];
-        if (b.name_col >= 0) csv_get(b.p, b.name_col, name, sizeof(name));
-        else cl_strlcpy(name, b.p, sizeof(name));
+        if (b.name_col >= 0)
+            csv_get(b.p, b.name_col, name, sizeof(name));
+        else
+            cl_strlcpy(name, b.p, sizeof(name));
         b.p = end ? end + 1 : b.p + l;
         if (!name[0]) continue;
         if (++rows > CL_LIMIT_BATCH_ROWS) {
@@ -454,7 +460,8 @@ static int run_screen(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
             json_t *o = cl_screen_result_to_json(&r);
             if (aliases) {
                 json_t *q = json_array();
-                for (int k = 0; k < args->npos; k++) json_array_append_new(q, json_string(args->pos[k]));
+                for (int k = 0; k < args->npos; k++)
+                    json_array_append_new(q, json_string(args->pos[k]));
                 json_object_set_new(o, "query", q);
             } else {
                 json_object_set_new(o, "query", json_string(args->pos[i]));
@@ -466,7 +473,8 @@ static int run_screen(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
         cl_arena_release(&arena);
         if (aliases) break;
     }
-    if (arr) status = cli_print_json(args->npos == 1 || aliases ? json_incref(json_array_get(arr, 0)) : json_incref(arr));
+    if (arr)
+        status = cli_print_json(args->npos == 1 || aliases ? json_incref(json_array_get(arr, 0)) : json_incref(arr));
     json_decref(arr);
     if (status == CLI_EXIT_OK && blocked) status = CLI_EXIT_REFUSED;
 out:
@@ -509,11 +517,13 @@ out:
 
 /* ---- table --------------------------------------------------------------------------------------------------- */
 
-#define THRESHOLD_OPTS                                                                                           \
-    {"config", "FILE", "thresholds file (JSON: review, block, max_matches, country_match, ...)"},                \
-        {"review", "X", "score from which a name goes to review (default 0.82)"},                               \
-        {"block", "X", "score from which a name is blocked (default 0.95)"},                                    \
-        {"max", "N", "matches reported per name (default 10)"}
+#define THRESHOLD_OPTS                                                                                                 \
+    {"config", "FILE", "thresholds file (JSON: review, block, max_matches, country_match, ...)"},                      \
+        {"review", "X", "score from which a name goes to review (default 0.82)"},                                      \
+        {"block", "X", "score from which a name is blocked (default 0.95)"},                                           \
+    {                                                                                                                  \
+        "max", "N", "matches reported per name (default 10)"                                                           \
+    }
 
 static const struct cli_opt import_opts[] = {
     {"skip-bad", NULL, "skip malformed rows (each reported) instead of refusing the import"},
@@ -547,8 +557,8 @@ const struct cli_cmd cli_cmds_screen[] = {
     {"lists status", "", "Show the stored lists: versions, counts, the last change.", status_opts, 0, 0, run_status,
      NULL},
     {"screen", "NAME... | --batch FILE [--country C] [--dob YEAR] [--type T] [--json]",
-     "Screen names against the stored lists: a decision (clear, review, block) and explained matches.", screen_opts,
-     0, -1, run_screen,
+     "Screen names against the stored lists: a decision (clear, review, block) and explained matches.", screen_opts, 0,
+     -1, run_screen,
      "Scores are in [0, 1]: at or above the review threshold a name goes to review, at or above the block\n"
      "threshold it is blocked. With --json, one document (several names: an array); with --batch and --json,\n"
      "JSON Lines. Exit status 1 when a name given on the command line is blocked."},

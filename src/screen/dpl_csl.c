@@ -17,7 +17,8 @@ static int column(const struct sn_csv *c, const char *name)
             f++;
             l--;
         }
-        while (l && isspace((unsigned char)f[l - 1])) l--;
+        while (l && isspace((unsigned char)f[l - 1]))
+            l--;
         if (l == strlen(name) && strncasecmp(f, name, l) == 0) return (int)i;
     }
     return -1;
@@ -38,7 +39,8 @@ static const char *content_id(struct cl_screen_lists *l, const char *prefix, con
                               const size_t *lens, size_t n, size_t first_entry)
 {
     uint64_t h = 0;
-    for (size_t i = 0; i < n; i++) h = sn_hash64(parts[i], lens[i], h ^ (i + 1) * 0x9E3779B97F4A7C15ull);
+    for (size_t i = 0; i < n; i++)
+        h = sn_hash64(parts[i], lens[i], h ^ (i + 1) * 0x9E3779B97F4A7C15ull);
     char id[64];
     snprintf(id, sizeof(id), "%s:%016llx", prefix, (unsigned long long)h);
     size_t base = strlen(id);
@@ -131,9 +133,12 @@ static const char *source_code(struct cl_screen_lists *l, const char *s, size_t 
 {
     const char *close = NULL, *open = NULL;
     for (size_t i = 0; i < n; i++)
-        if (s[i] == '(') open = s + i;
-        else if (s[i] == ')' && open && !close) close = s + i;
-    if (open && close && close > open + 1 && close - open < 16) return sn_lists_str(l, open + 1, (size_t)(close - open - 1));
+        if (s[i] == '(')
+            open = s + i;
+        else if (s[i] == ')' && open && !close)
+            close = s + i;
+    if (open && close && close > open + 1 && close - open < 16)
+        return sn_lists_str(l, open + 1, (size_t)(close - open - 1));
     return sn_lists_str(l, s, n < 32 ? n : 32);
 }
 
@@ -144,7 +149,8 @@ static size_t strip_successor(const char *s, size_t n)
     for (size_t i = 0; i + 1 < n; i++) {
         if (s[i] != ';' && s[i] != ',') continue;
         size_t j = i + 1;
-        while (j < n && s[j] == ' ') j++;
+        while (j < n && s[j] == ' ')
+            j++;
         for (size_t t = 0; t < 3; t++) {
             size_t tl = strlen(tails[t]);
             if (n - j >= tl && strncasecmp(s + j, tails[t], tl) == 0) return i;
@@ -154,8 +160,7 @@ static size_t strip_successor(const char *s, size_t n)
 }
 
 /* Calls fn for each "; "-separated item of a field. */
-static enum cl_err each_item(const char *s, size_t n, enum cl_err (*fn)(void *ctx, const char *p, size_t n),
-                             void *ctx)
+static enum cl_err each_item(const char *s, size_t n, enum cl_err (*fn)(void *ctx, const char *p, size_t n), void *ctx)
 {
     size_t i = 0;
     while (i < n) {
@@ -201,7 +206,8 @@ static enum cl_err add_birth(void *ctx, const char *p, size_t n)
 static enum cl_err add_address_country(void *ctx, const char *p, size_t n)
 {
     struct item_ctx *c = ctx;
-    while (n && isspace((unsigned char)p[n - 1])) n--;
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
     const char *comma = NULL;
     for (size_t i = n; i > 0; i--)
         if (p[i - 1] == ',') {
@@ -257,8 +263,10 @@ enum cl_err sn_read_csl(struct sn_read_ctx *rc, const char *buf, size_t len, str
             bool blank = true;
             for (size_t i = 0; i < k; i++)
                 if (!isspace((unsigned char)name[i])) blank = false;
-            if (blank) cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: empty name", rc->file, c.line);
-            else if (sl == 0) cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: empty source", rc->file, c.line);
+            if (blank)
+                cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: empty name", rc->file, c.line);
+            else if (sl == 0)
+                cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: empty source", rc->file, c.line);
         }
         if (r < 0 || re.code) {
             e = sn_row_error(rc, &re, err);

@@ -16,10 +16,16 @@ struct rec {
     uint16_t name;    /* index in the entry's names */
     uint8_t variant;
     uint8_t n_tok;
-    uint8_t lenient; /* the missing-middle-name rule applies (individuals, unknown types) */
-    uint8_t comma;   /* "SURNAME, Given": the index of the first given name (sn_name.comma_at), or 0 */
+    uint8_t lenient;  /* the missing-middle-name rule applies (individuals, unknown types) */
+    uint8_t comma;    /* "SURNAME, Given": the index of the first given name (sn_name.comma_at), or 0 */
     float wmin;       /* smallest possible weight of this side of the score's denominator */
     float init_bonus; /* most that this name's initials can add to the numerator */
+};
+
+/* What the bound needs of a record, apart and small, so that checking hundreds of candidates stays in cache. */
+struct rbound {
+    float wmin, init_bonus;
+    uint8_t lenient, comma, variant;
 };
 
 /* A token of a record, compact. */
@@ -54,16 +60,18 @@ struct ckey {
     uint32_t lo;
     uint32_t vocab;
 };
-#define KEY_LO(h) ((uint32_t)((h) >> (64 - DIR_BITS - 32)))
+#define KEY_LO(h, dir_bits) ((uint32_t)((h) >> (64 - (dir_bits)-32)))
 
 enum { SEED_EXACT = 3, SEED_DELETE = 1, SEED_SKELETON = 2 };
-#define DIR_BITS 18
-#define BLOOM_BITS 23
+/* Directory and Bloom filter sizes grow with the number of keys, up to these (every list loaded needs the most). */
+#define DIR_BITS_MAX 18
+#define BLOOM_BITS_MAX 23
 
 struct cl_screen_index {
     const struct cl_screen_lists *lists;
     struct rec *recs;
     size_t n_recs;
+    struct rbound *rb; /* one per record */
     struct ctok *toks;
     size_t n_toks;
     char *strs;
@@ -72,9 +80,10 @@ struct cl_screen_index {
     size_t n_vocab;
     struct posting *posts;
     size_t n_posts;
-    struct ckey *keys; /* sorted by hash; the top DIR_BITS bits are the directory's */
+    struct ckey *keys; /* sorted by hash; the top dir_bits bits are the directory's */
+    unsigned dir_bits, bloom_bits;
     size_t n_keys;
-    uint32_t *dir; /* dir[b] = first key whose top DIR_BITS bits are >= b; 2^DIR_BITS + 1 entries */
+    uint32_t *dir;   /* dir[b] = first key whose top dir_bits bits are >= b; 2^dir_bits + 1 entries */
     uint64_t *bloom; /* two bits per key: most deletion variants of a query are in no name, and this small filter
                         says so without touching the large key array */
     uint64_t serial;
@@ -89,7 +98,8 @@ static bool reserve(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return true;
     size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2;
+    while (c < need)
+        c *= 2;
     void *n = realloc(*p, c * elem);
     if (!n) return false;
     *p = n;
@@ -232,6 +242,7 @@ static void name_bounds(const struct sn_name *n, bool lenient, float *out_wmin, 
 static void index_free_parts(struct cl_screen_index *idx)
 {
     free(idx->recs);
+    free(idx->rb);
     free(idx->toks);
     free(idx->strs);
     free(idx->vocab);
@@ -323,7 +334,8 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                         uint32_t cand = vm.slots[slot] - 1;
                         const struct vocab *vv = &idx->vocab[cand];
                         if (vm.hashes[slot] == h && vv->len == un->len && vv->span == (un->span > 1 ? 2 : 1) &&
-                            vv->cls == un->cls && vv->arabic == un->arabic && memcmp(idx->strs + vv->str, un->s, un->len) == 0) {
+                            vv->cls == un->cls && vv->arabic == un->arabic &&
+                            memcmp(idx->strs + vv->str, un->s, un->len) == 0) {
                             vid = cand;
                             break;
                         }
@@ -360,7 +372,8 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                             for (size_t s = 0; s < vm.cap; s++) {
                                 if (!vm.slots[s]) continue;
                                 size_t j = (size_t)vm.hashes[s] & (ncap - 1);
-                                while (ns[j]) j = (j + 1) & (ncap - 1);
+                                while (ns[j])
+                                    j = (j + 1) & (ncap - 1);
                                 ns[j] = vm.slots[s];
                                 nh[j] = vm.hashes[s];
                             }
@@ -376,6 +389,12 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                 }
             }
         }
+    }
+    idx->rb = malloc((idx->n_recs ? idx->n_recs : 1) * sizeof(struct rbound));
+    if (!idx->rb) goto nomem;
+    for (size_t i = 0; i < idx->n_recs; i++) {
+        const struct rec *r = &idx->recs[i];
+        idx->rb[i] = (struct rbound){r->wmin, r->init_bonus, r->lenient, r->comma, r->variant};
     }
     /* postings, grouped by vocabulary unit */
     if (n_refs) qsort(refs, n_refs, sizeof(*refs), uref_cmp);
@@ -411,19 +430,27 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
     ks.n = w;
     idx->n_keys = ks.n;
     idx->keys = malloc((ks.n ? ks.n : 1) * sizeof(struct ckey));
-    idx->dir = malloc(((1u << DIR_BITS) + 1) * sizeof(uint32_t));
-    idx->bloom = calloc((1u << BLOOM_BITS) / 64, sizeof(uint64_t));
+    /* about four keys per directory entry, eight filter bits per key */
+    idx->dir_bits = 8;
+    while (idx->dir_bits < DIR_BITS_MAX && ((size_t)1 << (idx->dir_bits + 2)) < idx->n_keys)
+        idx->dir_bits++;
+    idx->bloom_bits = 12;
+    while (idx->bloom_bits < BLOOM_BITS_MAX && ((size_t)1 << idx->bloom_bits) < idx->n_keys * 8)
+        idx->bloom_bits++;
+    idx->dir = malloc(((1u << idx->dir_bits) + 1) * sizeof(uint32_t));
+    idx->bloom = calloc((1u << idx->bloom_bits) / 64, sizeof(uint64_t));
     if (!idx->keys || !idx->dir || !idx->bloom) goto nomem;
     for (size_t i = 0; i < idx->n_keys; i++) {
         uint64_t h = ks.keys[i].h;
-        idx->keys[i] = (struct ckey){KEY_LO(h), ks.keys[i].vocab};
-        uint32_t b1 = (uint32_t)h & ((1u << BLOOM_BITS) - 1), b2 = (uint32_t)(h >> 23) & ((1u << BLOOM_BITS) - 1);
+        idx->keys[i] = (struct ckey){KEY_LO(h, idx->dir_bits), ks.keys[i].vocab};
+        uint32_t mask = (1u << idx->bloom_bits) - 1, b1 = (uint32_t)h & mask, b2 = (uint32_t)(h >> 23) & mask;
         idx->bloom[b1 >> 6] |= 1ull << (b1 & 63);
         idx->bloom[b2 >> 6] |= 1ull << (b2 & 63);
     }
     size_t k = 0;
-    for (size_t b = 0; b <= (1u << DIR_BITS); b++) {
-        while (k < idx->n_keys && (ks.keys[k].h >> (64 - DIR_BITS)) < b) k++;
+    for (size_t b = 0; b <= (1u << idx->dir_bits); b++) {
+        while (k < idx->n_keys && (ks.keys[k].h >> (64 - idx->dir_bits)) < b)
+            k++;
         idx->dir[b] = (uint32_t)k;
     }
     goto out;
@@ -453,10 +480,10 @@ void cl_screen_index_stats(const struct cl_screen_index *idx, struct cl_screen_i
     out->vocabulary = idx->n_vocab;
     out->postings = idx->n_posts;
     out->deletion_keys = idx->n_deletion_keys;
-    out->memory_bytes = idx->n_recs * sizeof(struct rec) + idx->n_toks * sizeof(struct ctok) + idx->n_strs +
-                        idx->n_vocab * sizeof(struct vocab) + idx->n_posts * sizeof(struct posting) +
-                        idx->n_keys * sizeof(struct ckey) + ((1u << DIR_BITS) + 1) * sizeof(uint32_t) +
-                        (1u << BLOOM_BITS) / 8;
+    out->memory_bytes = idx->n_recs * (sizeof(struct rec) + sizeof(struct rbound)) + idx->n_toks * sizeof(struct ctok) +
+                        idx->n_strs + idx->n_vocab * sizeof(struct vocab) + idx->n_posts * sizeof(struct posting) +
+                        idx->n_keys * sizeof(struct ckey) + ((1u << idx->dir_bits) + 1) * sizeof(uint32_t) +
+                        (1u << idx->bloom_bits) / 8;
 }
 
 /* ---- per-thread scratch -------------------------------------------------------------------------------------- */
@@ -470,8 +497,8 @@ struct acc {
     uint32_t stamp;
     uint16_t unit;
     uint8_t ntok; /* query tokens that met this record */
-    float cur; /* best contribution of the current query unit */
-    float sum; /* contributions of earlier query units */
+    float cur;    /* best contribution of the current query unit */
+    float sum;    /* contributions of earlier query units */
 };
 
 struct scratch {
@@ -480,8 +507,8 @@ struct scratch {
     size_t n_acc;
     uint32_t *vstamp;
     size_t n_vstamp;
-    uint32_t stamp;  /* accumulators: one stamp per query variant */
-    uint32_t vcur;   /* vocabulary: one stamp per query unit */
+    uint32_t stamp; /* accumulators: one stamp per query variant */
+    uint32_t vcur;  /* vocabulary: one stamp per query unit */
     uint32_t *touched;
     size_t n_touched, cap_touched;
     struct vhit *vhits; /* vocabulary units met by the query's units, with their similarity */
@@ -582,8 +609,7 @@ static void visit_vocab(struct retr *r, uint32_t vid)
         bool skel = q->skel_len >= 2 && q->skel_len == vv->skel_len && q->skel_h == vv->skel_h;
         int budget = (q->span == 1 && vv->span == 1) ? sn_edit_budget(q->len, vv->len) : 0;
         int ld = (int)q->len - (int)vv->len;
-        bool edit = budget > 0 && ld <= budget && -ld <= budget &&
-                    __builtin_popcount(q->mask ^ vv->mask) <= 2 * budget;
+        bool edit = budget > 0 && ld <= budget && -ld <= budget && __builtin_popcount(q->mask ^ vv->mask) <= 2 * budget;
         if (!skel && !edit) return;
     }
     struct sn_unit vu;
@@ -610,10 +636,10 @@ static void visit_vocab(struct retr *r, uint32_t vid)
 static void lookup(struct retr *r, uint64_t h)
 {
     const struct cl_screen_index *idx = r->idx;
-    uint32_t b1 = (uint32_t)h & ((1u << BLOOM_BITS) - 1), b2 = (uint32_t)(h >> 23) & ((1u << BLOOM_BITS) - 1);
+    uint32_t mask = (1u << idx->bloom_bits) - 1, b1 = (uint32_t)h & mask, b2 = (uint32_t)(h >> 23) & mask;
     if (!(idx->bloom[b1 >> 6] & (1ull << (b1 & 63))) || !(idx->bloom[b2 >> 6] & (1ull << (b2 & 63)))) return;
-    size_t b = (size_t)(h >> (64 - DIR_BITS));
-    uint32_t lo = KEY_LO(h);
+    size_t b = (size_t)(h >> (64 - idx->dir_bits));
+    uint32_t lo = KEY_LO(h, idx->dir_bits);
     for (uint32_t k = idx->dir[b]; k < idx->dir[b + 1]; k++)
         if (idx->keys[k].lo == lo) visit_vocab(r, idx->keys[k].vocab);
 }
@@ -631,8 +657,8 @@ static bool retrievable(const struct sn_unit *u)
 
 /* Fills the accumulators of every record that meets a retrievable query unit. Returns false if the query has no
  * retrievable unit. */
-static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n_tok, const struct sn_unit *qu,
-                     int nqu, bool *oom)
+static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n_tok, const struct sn_unit *qu, int nqu,
+                     bool *oom)
 {
     struct retr r = {idx, s, NULL, false};
     uint32_t off[SN_UNITS_MAX + 1];
@@ -737,14 +763,16 @@ static bool variants_meet(int qv, int lv)
 static double qside_wmin(const struct sn_name *q)
 {
     double w = 0;
-    for (int i = 0; i < q->n; i++) w += q->tok[i].core ? q->tok[i].w : q->tok[i].w * SN_MIDDLE_FACTOR;
+    for (int i = 0; i < q->n; i++)
+        w += q->tok[i].core ? q->tok[i].w : q->tok[i].w * SN_MIDDLE_FACTOR;
     return w;
 }
 
 static double qside_wfull(const struct sn_name *q)
 {
     double w = 0;
-    for (int i = 0; i < q->n; i++) w += q->tok[i].w;
+    for (int i = 0; i < q->n; i++)
+        w += q->tok[i].w;
     return w;
 }
 
@@ -772,8 +800,8 @@ static bool hits_add(struct hits *h, struct hit x)
 }
 
 static enum cl_err score_rec(const struct cl_screen_index *idx, const struct cl_screen_config *cfg,
-                             const struct cl_screen_party *party, struct qstate *st, const struct sn_name *qn,
-                             int nqu, uint32_t rid, uint16_t qname, uint8_t qv, struct hits *hits, size_t *scored)
+                             const struct cl_screen_party *party, struct qstate *st, const struct sn_name *qn, int nqu,
+                             uint32_t rid, uint16_t qname, uint8_t qv, struct hits *hits, size_t *scored)
 {
     const struct rec *r = &idx->recs[rid];
     rec_to_name(idx, r, &st->ln);
@@ -837,7 +865,7 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
                     for (size_t t = 0; t < s->n_touched && !rc; t++) {
                         uint32_t rid = s->touched[t];
                         struct acc *a = &s->acc[rid];
-                        const struct rec *r = &idx->recs[rid];
+                        const struct rbound *r = &idx->rb[rid];
                         if (!variants_meet(qn->variant, r->variant)) continue;
                         double num = a->sum + a->cur + extra + r->init_bonus;
                         double den = (r->lenient ? wq_min : wq_full) + r->wmin;
@@ -870,7 +898,8 @@ enum cl_err cl_screen_party_screen(const struct cl_screen_index *idx, const stru
     for (size_t i = 0; i < hits.n; i++) {
         uint32_t e = idx->recs[hits.v[i].rec].entry;
         bool dup = false;
-        for (size_t j = 0; j < keep && !dup; j++) dup = idx->recs[hits.v[j].rec].entry == e;
+        for (size_t j = 0; j < keep && !dup; j++)
+            dup = idx->recs[hits.v[j].rec].entry == e;
         if (!dup) hits.v[keep++] = hits.v[i];
         if (keep >= cfg->max_matches) break;
     }

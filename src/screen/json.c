@@ -59,8 +59,7 @@ json_t *cl_screen_match_to_json(const struct cl_screen_match *m)
     if (!o) return NULL;
     if (set_new(o, "score", score_json(m->explain.score)) || set_new(o, "list", json_string(m->list)) ||
         set_new(o, "source", json_string(m->source ? m->source : "")) ||
-        set_new(o, "entry_id", json_string(m->entry_id)) ||
-        set_new(o, "matched_name", json_string(m->matched_name)) ||
+        set_new(o, "entry_id", json_string(m->entry_id)) || set_new(o, "matched_name", json_string(m->matched_name)) ||
         set_new(o, "query_name", json_string(m->query_name)) ||
         set_new(o, "type", json_string(cl_screen_type_name(m->entry ? m->entry->type : CL_SCREEN_TYPE_UNKNOWN))) ||
         set_new(o, "explanation", cl_screen_explain_to_json(&m->explain))) {
@@ -79,8 +78,8 @@ json_t *cl_screen_result_to_json(const struct cl_screen_result *r)
     for (size_t i = 0; i < r->n_matches; i++)
         if (json_array_append_new(arr, cl_screen_match_to_json(&r->matches[i]))) goto fail;
     if (set_new(o, "decision", json_string(cl_screen_decision_name(r->decision))) ||
-        set_new(o, "score", score_json(r->best_score)) || set_new(o, "candidates", json_integer((json_int_t)r->candidates)) ||
-        json_object_set_new(o, "matches", arr)) {
+        set_new(o, "score", score_json(r->best_score)) ||
+        set_new(o, "candidates", json_integer((json_int_t)r->candidates)) || json_object_set_new(o, "matches", arr)) {
         arr = NULL;
         goto fail;
     }
@@ -118,8 +117,7 @@ json_t *cl_screen_entry_to_json(const struct cl_screen_entry *e)
         }
     }
     if (set_new(o, "list", json_string(e->list)) || set_new(o, "id", json_string(e->id)) ||
-        set_new(o, "source", str_or_null(e->source)) ||
-        set_new(o, "type", json_string(cl_screen_type_name(e->type))) ||
+        set_new(o, "source", str_or_null(e->source)) || set_new(o, "type", json_string(cl_screen_type_name(e->type))) ||
         set_new(o, "programs", str_or_null(e->programs)) || set_new(o, "remarks", str_or_null(e->remarks)) ||
         json_object_set_new(o, "names", names)) {
         names = NULL;
@@ -195,11 +193,12 @@ enum cl_err cl_screen_config_load(const char *path, struct cl_screen_config *c, 
     json_t *j = NULL;
     enum cl_err rc = cl_json_load_file(path, CL_LIMIT_DATA_FILE_BYTES, &j, err);
     if (rc) return rc;
-    static const char *const keys[] = {"review",         "block",       "max_matches",   "country_match",
-                                       "country_mismatch", "birth_match", "birth_mismatch", "type_mismatch",
-                                       NULL};
-    double *fields[] = {&c->review,      &c->block,       NULL,           &c->country_match,
-                        &c->country_mismatch, &c->birth_match, &c->birth_mismatch, &c->type_mismatch};
+    static const char *const keys[] = {
+        "review",         "block",         "max_matches", "country_match", "country_mismatch", "birth_match",
+        "birth_mismatch", "type_mismatch", NULL};
+    double *fields[] = {
+        &c->review,         &c->block,        NULL, &c->country_match, &c->country_mismatch, &c->birth_match,
+        &c->birth_mismatch, &c->type_mismatch};
     rc = cl_json_check_keys(j, path, keys, err);
     for (size_t i = 0; keys[i] && !rc; i++) {
         json_t *v = json_object_get(j, keys[i]);

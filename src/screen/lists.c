@@ -78,46 +78,167 @@ static const struct {
     const char *code;
     const char *names;
 } countries[] = {
-    {"af", "afghanistan"}, {"al", "albania"}, {"dz", "algeria"}, {"ao", "angola"}, {"ar", "argentina"},
-    {"am", "armenia"}, {"au", "australia"}, {"at", "austria"}, {"az", "azerbaijan"}, {"bh", "bahrain"},
-    {"bd", "bangladesh"}, {"by", "belarus"}, {"be", "belgium"}, {"bz", "belize"}, {"bo", "bolivia"},
-    {"ba", "bosnia and herzegovina"}, {"br", "brazil"}, {"bg", "bulgaria"}, {"bi", "burundi"},
-    {"kh", "cambodia"}, {"ca", "canada"}, {"cf", "central african republic"}, {"td", "chad"}, {"cl", "chile"},
-    {"cn", "china|people's republic of china|prc|mainland china"}, {"co", "colombia"},
+    {"af", "afghanistan"},
+    {"al", "albania"},
+    {"dz", "algeria"},
+    {"ao", "angola"},
+    {"ar", "argentina"},
+    {"am", "armenia"},
+    {"au", "australia"},
+    {"at", "austria"},
+    {"az", "azerbaijan"},
+    {"bh", "bahrain"},
+    {"bd", "bangladesh"},
+    {"by", "belarus"},
+    {"be", "belgium"},
+    {"bz", "belize"},
+    {"bo", "bolivia"},
+    {"ba", "bosnia and herzegovina"},
+    {"br", "brazil"},
+    {"bg", "bulgaria"},
+    {"bi", "burundi"},
+    {"kh", "cambodia"},
+    {"ca", "canada"},
+    {"cf", "central african republic"},
+    {"td", "chad"},
+    {"cl", "chile"},
+    {"cn", "china|people's republic of china|prc|mainland china"},
+    {"co", "colombia"},
     {"cd", "congo, democratic republic of the|democratic republic of the congo|drc|dr congo"},
-    {"cg", "congo|republic of the congo"}, {"cr", "costa rica"}, {"hr", "croatia"}, {"cu", "cuba"},
-    {"cy", "cyprus"}, {"cz", "czech republic|czechia"}, {"dk", "denmark"}, {"do", "dominican republic"},
-    {"ec", "ecuador"}, {"eg", "egypt"}, {"sv", "el salvador"}, {"er", "eritrea"}, {"ee", "estonia"},
-    {"et", "ethiopia"}, {"fi", "finland"}, {"fr", "france"}, {"ge", "georgia"}, {"de", "germany"},
-    {"gh", "ghana"}, {"gr", "greece"}, {"gt", "guatemala"}, {"gn", "guinea"}, {"gw", "guinea-bissau"},
-    {"ht", "haiti"}, {"hn", "honduras"}, {"hk", "hong kong"}, {"hu", "hungary"}, {"in", "india"},
-    {"id", "indonesia"}, {"ir", "iran|iran, islamic republic of|islamic republic of iran"}, {"iq", "iraq"},
-    {"ie", "ireland"}, {"il", "israel"}, {"it", "italy"}, {"jm", "jamaica"}, {"jp", "japan"}, {"jo", "jordan"},
-    {"kz", "kazakhstan"}, {"ke", "kenya"},
+    {"cg", "congo|republic of the congo"},
+    {"cr", "costa rica"},
+    {"hr", "croatia"},
+    {"cu", "cuba"},
+    {"cy", "cyprus"},
+    {"cz", "czech republic|czechia"},
+    {"dk", "denmark"},
+    {"do", "dominican republic"},
+    {"ec", "ecuador"},
+    {"eg", "egypt"},
+    {"sv", "el salvador"},
+    {"er", "eritrea"},
+    {"ee", "estonia"},
+    {"et", "ethiopia"},
+    {"fi", "finland"},
+    {"fr", "france"},
+    {"ge", "georgia"},
+    {"de", "germany"},
+    {"gh", "ghana"},
+    {"gr", "greece"},
+    {"gt", "guatemala"},
+    {"gn", "guinea"},
+    {"gw", "guinea-bissau"},
+    {"ht", "haiti"},
+    {"hn", "honduras"},
+    {"hk", "hong kong"},
+    {"hu", "hungary"},
+    {"in", "india"},
+    {"id", "indonesia"},
+    {"ir", "iran|iran, islamic republic of|islamic republic of iran"},
+    {"iq", "iraq"},
+    {"ie", "ireland"},
+    {"il", "israel"},
+    {"it", "italy"},
+    {"jm", "jamaica"},
+    {"jp", "japan"},
+    {"jo", "jordan"},
+    {"kz", "kazakhstan"},
+    {"ke", "kenya"},
     {"kp", "korea, north|north korea|democratic people's republic of korea|dprk|korea, democratic people's "
            "republic of"},
-    {"kr", "korea, south|south korea|republic of korea|korea"}, {"xk", "kosovo"}, {"kw", "kuwait"},
-    {"kg", "kyrgyzstan"}, {"la", "laos"}, {"lv", "latvia"}, {"lb", "lebanon"}, {"ly", "libya"},
-    {"lt", "lithuania"}, {"lu", "luxembourg"}, {"mo", "macau|macao"}, {"mk", "north macedonia|macedonia"},
-    {"my", "malaysia"}, {"mv", "maldives"}, {"ml", "mali"}, {"mt", "malta"}, {"mr", "mauritania"},
-    {"mx", "mexico"}, {"md", "moldova"}, {"mn", "mongolia"}, {"me", "montenegro"}, {"ma", "morocco"},
-    {"mz", "mozambique"}, {"mm", "burma|myanmar"}, {"na", "namibia"}, {"np", "nepal"}, {"nl", "netherlands"},
-    {"nz", "new zealand"}, {"ni", "nicaragua"}, {"ne", "niger"}, {"ng", "nigeria"}, {"no", "norway"},
-    {"om", "oman"}, {"pk", "pakistan"}, {"ps", "palestinian|west bank|gaza|palestine"}, {"pa", "panama"},
-    {"py", "paraguay"}, {"pe", "peru"}, {"ph", "philippines"}, {"pl", "poland"}, {"pt", "portugal"},
-    {"qa", "qatar"}, {"ro", "romania"}, {"ru", "russia|russian federation"}, {"rw", "rwanda"},
-    {"sa", "saudi arabia"}, {"sn", "senegal"}, {"rs", "serbia"}, {"sc", "seychelles"}, {"sl", "sierra leone"},
-    {"sg", "singapore"}, {"sk", "slovakia"}, {"si", "slovenia"}, {"so", "somalia"}, {"za", "south africa"},
-    {"ss", "south sudan"}, {"es", "spain"}, {"lk", "sri lanka"}, {"sd", "sudan"}, {"se", "sweden"},
-    {"ch", "switzerland"}, {"sy", "syria|syrian arab republic"}, {"tw", "taiwan"}, {"tj", "tajikistan"},
-    {"tz", "tanzania"}, {"th", "thailand"}, {"tn", "tunisia"}, {"tr", "turkey|turkiye"}, {"tm", "turkmenistan"},
-    {"ug", "uganda"}, {"ua", "ukraine"}, {"ae", "united arab emirates|uae"},
-    {"gb", "united kingdom|uk|great britain|england"}, {"us", "united states|usa|united states of america"},
-    {"uy", "uruguay"}, {"uz", "uzbekistan"}, {"ve", "venezuela"}, {"vn", "vietnam|viet nam"},
-    {"ye", "yemen"}, {"zm", "zambia"}, {"zw", "zimbabwe"}, {"vg", "virgin islands, british|british virgin islands"},
-    {"ky", "cayman islands"}, {"li", "liechtenstein"}, {"mh", "marshall islands"}, {"lr", "liberia"},
-    {"kn", "saint kitts and nevis"}, {"vc", "saint vincent and the grenadines"}, {"tg", "togo"},
-    {"cm", "cameroon"}, {"ci", "cote d'ivoire|ivory coast"}, {"bf", "burkina faso"}, {"ga", "gabon"},
+    {"kr", "korea, south|south korea|republic of korea|korea"},
+    {"xk", "kosovo"},
+    {"kw", "kuwait"},
+    {"kg", "kyrgyzstan"},
+    {"la", "laos"},
+    {"lv", "latvia"},
+    {"lb", "lebanon"},
+    {"ly", "libya"},
+    {"lt", "lithuania"},
+    {"lu", "luxembourg"},
+    {"mo", "macau|macao"},
+    {"mk", "north macedonia|macedonia"},
+    {"my", "malaysia"},
+    {"mv", "maldives"},
+    {"ml", "mali"},
+    {"mt", "malta"},
+    {"mr", "mauritania"},
+    {"mx", "mexico"},
+    {"md", "moldova"},
+    {"mn", "mongolia"},
+    {"me", "montenegro"},
+    {"ma", "morocco"},
+    {"mz", "mozambique"},
+    {"mm", "burma|myanmar"},
+    {"na", "namibia"},
+    {"np", "nepal"},
+    {"nl", "netherlands"},
+    {"nz", "new zealand"},
+    {"ni", "nicaragua"},
+    {"ne", "niger"},
+    {"ng", "nigeria"},
+    {"no", "norway"},
+    {"om", "oman"},
+    {"pk", "pakistan"},
+    {"ps", "palestinian|west bank|gaza|palestine"},
+    {"pa", "panama"},
+    {"py", "paraguay"},
+    {"pe", "peru"},
+    {"ph", "philippines"},
+    {"pl", "poland"},
+    {"pt", "portugal"},
+    {"qa", "qatar"},
+    {"ro", "romania"},
+    {"ru", "russia|russian federation"},
+    {"rw", "rwanda"},
+    {"sa", "saudi arabia"},
+    {"sn", "senegal"},
+    {"rs", "serbia"},
+    {"sc", "seychelles"},
+    {"sl", "sierra leone"},
+    {"sg", "singapore"},
+    {"sk", "slovakia"},
+    {"si", "slovenia"},
+    {"so", "somalia"},
+    {"za", "south africa"},
+    {"ss", "south sudan"},
+    {"es", "spain"},
+    {"lk", "sri lanka"},
+    {"sd", "sudan"},
+    {"se", "sweden"},
+    {"ch", "switzerland"},
+    {"sy", "syria|syrian arab republic"},
+    {"tw", "taiwan"},
+    {"tj", "tajikistan"},
+    {"tz", "tanzania"},
+    {"th", "thailand"},
+    {"tn", "tunisia"},
+    {"tr", "turkey|turkiye"},
+    {"tm", "turkmenistan"},
+    {"ug", "uganda"},
+    {"ua", "ukraine"},
+    {"ae", "united arab emirates|uae"},
+    {"gb", "united kingdom|uk|great britain|england"},
+    {"us", "united states|usa|united states of america"},
+    {"uy", "uruguay"},
+    {"uz", "uzbekistan"},
+    {"ve", "venezuela"},
+    {"vn", "vietnam|viet nam"},
+    {"ye", "yemen"},
+    {"zm", "zambia"},
+    {"zw", "zimbabwe"},
+    {"vg", "virgin islands, british|british virgin islands"},
+    {"ky", "cayman islands"},
+    {"li", "liechtenstein"},
+    {"mh", "marshall islands"},
+    {"lr", "liberia"},
+    {"kn", "saint kitts and nevis"},
+    {"vc", "saint vincent and the grenadines"},
+    {"tg", "togo"},
+    {"cm", "cameroon"},
+    {"ci", "cote d'ivoire|ivory coast"},
+    {"bf", "burkina faso"},
+    {"ga", "gabon"},
 };
 
 const char *cl_screen_country_code(const char *name, size_t len)
@@ -127,9 +248,11 @@ const char *cl_screen_country_code(const char *name, size_t len)
         name++;
         len--;
     }
-    while (len && isspace((unsigned char)name[len - 1])) len--;
+    while (len && isspace((unsigned char)name[len - 1]))
+        len--;
     if (len == 0 || len >= sizeof(low)) return NULL;
-    for (size_t i = 0; i < len; i++) low[i] = (char)tolower((unsigned char)name[i]);
+    for (size_t i = 0; i < len; i++)
+        low[i] = (char)tolower((unsigned char)name[i]);
     low[len] = '\0';
     for (size_t i = 0; i < sizeof(countries) / sizeof(countries[0]); i++) {
         if (len == 2 && memcmp(low, countries[i].code, 2) == 0) return countries[i].code;
@@ -186,7 +309,8 @@ const char *sn_lists_str(struct cl_screen_lists *l, const char *text, size_t len
         text++;
         len--;
     }
-    while (len && isspace((unsigned char)text[len - 1])) len--;
+    while (len && isspace((unsigned char)text[len - 1]))
+        len--;
     if (len == 0) return NULL;
     return cl_arena_strndup(&l->arena, text, len);
 }
@@ -198,7 +322,8 @@ enum cl_err sn_entry_add_name(struct cl_screen_lists *l, struct cl_screen_entry 
         text++;
         len--;
     }
-    while (len && (isspace((unsigned char)text[len - 1]) || text[len - 1] == ';')) len--;
+    while (len && (isspace((unsigned char)text[len - 1]) || text[len - 1] == ';'))
+        len--;
     if (len == 0) return CL_OK;
     for (size_t i = 0; i < e->n_names; i++)
         if (strlen(e->names[i].text) == len && memcmp(e->names[i].text, text, len) == 0) return CL_OK;
@@ -278,7 +403,8 @@ void sn_csv_init(struct sn_csv *c, const char *file, const char *buf, size_t len
     c->p = buf;
     c->end = buf + len;
     /* a trailing DOS end-of-file byte */
-    while (c->end > c->p && c->end[-1] == 0x1A) c->end--;
+    while (c->end > c->p && c->end[-1] == 0x1A)
+        c->end--;
     /* a UTF-8 byte-order mark */
     if (c->end - c->p >= 3 && memcmp(c->p, "\xEF\xBB\xBF", 3) == 0) c->p += 3;
     c->sep = sep;
@@ -330,7 +456,8 @@ static bool csv_field_end(struct sn_csv *c, size_t start, size_t *k)
 /* Skips to the start of the next line (after a malformed record). */
 static void csv_skip_line(struct sn_csv *c)
 {
-    while (c->p < c->end && *c->p != '\n') c->p++;
+    while (c->p < c->end && *c->p != '\n')
+        c->p++;
     if (c->p < c->end) {
         c->p++;
         c->next_line++;
@@ -352,7 +479,8 @@ int sn_csv_next(struct sn_csv *c, struct cl_error *err)
         size_t start = k;
         /* leading spaces before a quote are allowed (OFAC writes `-0- ,"x"`) */
         const char *q = c->p;
-        while (q < c->end && *q == ' ') q++;
+        while (q < c->end && *q == ' ')
+            q++;
         if (q < c->end && *q == '"') {
             c->p = q + 1;
             for (;;) {
@@ -373,7 +501,8 @@ int sn_csv_next(struct sn_csv *c, struct cl_error *err)
                 if (!csv_put(c, &k, ch)) goto too_long;
             }
             /* after the closing quote: spaces, then a separator or the end of the line */
-            while (c->p < c->end && *c->p == ' ') c->p++;
+            while (c->p < c->end && *c->p == ' ')
+                c->p++;
             if (c->p < c->end && *c->p != c->sep && *c->p != '\r' && *c->p != '\n') {
                 cl_error_set(err, CL_ERR_INPUT, "%s:%zu: text after a closing quote in field %zu", c->file, c->line,
                              c->n_fields + 1);
@@ -442,7 +571,8 @@ static enum fmt detect(const char *buf, size_t len, const char *file)
 {
     const char *p = buf, *end = buf + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    while (p < end && isspace((unsigned char)*p)) p++;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
     size_t n = (size_t)(end - p);
     if (starts_with_nocase(p, n, "<?xml") || starts_with_nocase(p, n, "<CONSOLIDATED_LIST")) return F_UN;
     if (starts_with_nocase(p, n, "\"Name\"\t") || starts_with_nocase(p, n, "Name\t")) return F_DPL;
@@ -461,11 +591,14 @@ static enum fmt detect(const char *buf, size_t len, const char *file)
             if (!isdigit((unsigned char)f0[i])) num = false;
         if (num) {
             const char *f2 = sn_csv_field(&c, 2, NULL);
-            if (c.n_fields == 12) f = F_OFAC_PRIMARY;
+            if (c.n_fields == 12)
+                f = F_OFAC_PRIMARY;
             else if (c.n_fields == 5 && (strcmp(f2, "aka") == 0 || strcmp(f2, "fka") == 0 || strcmp(f2, "nka") == 0))
                 f = F_OFAC_ALT;
-            else if (c.n_fields == 6) f = F_OFAC_ADD;
-            else if (c.n_fields == 2) f = F_OFAC_COMMENTS;
+            else if (c.n_fields == 6)
+                f = F_OFAC_ADD;
+            else if (c.n_fields == 2)
+                f = F_OFAC_COMMENTS;
         }
     }
     sn_csv_release(&c);
@@ -502,7 +635,8 @@ static enum cl_err read_loaded(struct cl_screen_lists *l, struct loaded *files, 
 {
     enum cl_err rc = CL_OK;
     size_t total = 0, done = 0;
-    for (size_t i = 0; i < n; i++) total += files[i].len;
+    for (size_t i = 0; i < n; i++)
+        total += files[i].len;
     if (l->n_files + n > CL_LIMIT_LIST_FILES)
         return cl_error_set(err, CL_ERR_LIMIT, "more than %d list files", CL_LIMIT_LIST_FILES);
     /* the reports first, so that OFAC sets can point at theirs */
@@ -544,7 +678,8 @@ static enum cl_err read_loaded(struct cl_screen_lists *l, struct loaded *files, 
                                 of[0].rep->path, set ? "cons_prim.csv" : "sdn.csv");
         rc = sn_read_ofac_set(l, opt, set == 1, of, nof, err);
         if (rc) return rc;
-        for (size_t i = 0; i < nof; i++) done += of[i].len;
+        for (size_t i = 0; i < nof; i++)
+            done += of[i].len;
         if (opt && opt->progress) opt->progress(opt->progress_ctx, done, total);
     }
     for (size_t i = 0; i < n; i++) {
@@ -621,7 +756,8 @@ enum cl_err cl_screen_lists_read_files(struct cl_screen_lists *l, const char *co
     rc = read_loaded(l, files, n_paths, true, opt, err);
 out:
     if (rc) rollback(l, &snap);
-    for (size_t i = 0; i < n_paths; i++) free(files[i].buf);
+    for (size_t i = 0; i < n_paths; i++)
+        free(files[i].buf);
     return rc;
 }
 
@@ -631,8 +767,8 @@ enum cl_err cl_screen_lists_read_buffer(struct cl_screen_lists *l, const char *n
     struct snapshot snap = {l->n_entries, l->n_names, l->n_files, l->n_skipped};
     struct loaded f = {(char *)buf, len, detect(buf, len, base_name(name)), is_nonsdn_name(name), name};
     if (f.f == F_UNKNOWN)
-        return cl_error_set(err, CL_ERR_INPUT, "%s: not a list format I know (OFAC CSV, UN XML, BIS DPL, trade.gov CSL)",
-                            name);
+        return cl_error_set(err, CL_ERR_INPUT,
+                            "%s: not a list format I know (OFAC CSV, UN XML, BIS DPL, trade.gov CSL)", name);
     enum cl_err rc = read_loaded(l, &f, 1, false, opt, err);
     if (rc) rollback(l, &snap);
     return rc;

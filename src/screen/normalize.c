@@ -25,47 +25,125 @@ struct legal_form {
 };
 static const struct legal_form legal_forms[] = {
     /* limited-liability companies */
-    {"ltd", "~ltd", false}, {"limited", "~ltd", false}, {"co ltd", "~ltd", false}, {"company limited", "~ltd", false},
-    {"co limited", "~ltd", false}, {"limited company", "~ltd", false}, {"llc", "~ltd", false},
-    {"l l c", "~ltd", false}, {"limited liability company", "~ltd", false}, {"limited liability co", "~ltd", false},
-    {"limited liability partnership", "~ltd", false}, {"llp", "~ltd", false}, {"gmbh", "~ltd", false},
-    {"ooo", "~ltd", false}, {"obshchestvo s ogranichennoi otvetstvennostyu", "~ltd", false},
+    {"ltd", "~ltd", false},
+    {"limited", "~ltd", false},
+    {"co ltd", "~ltd", false},
+    {"company limited", "~ltd", false},
+    {"co limited", "~ltd", false},
+    {"limited company", "~ltd", false},
+    {"llc", "~ltd", false},
+    {"l l c", "~ltd", false},
+    {"limited liability company", "~ltd", false},
+    {"limited liability co", "~ltd", false},
+    {"limited liability partnership", "~ltd", false},
+    {"llp", "~ltd", false},
+    {"gmbh", "~ltd", false},
+    {"ooo", "~ltd", false},
+    {"obshchestvo s ogranichennoi otvetstvennostyu", "~ltd", false},
     {"obshchestvo s ogranichennoy otvetstvennostyu", "~ltd", false},
     {"obshchestvo s ogranichennoy otvetstvennostiu", "~ltd", false},
-    {"obshestvo s ogranichennoi otvetstvennostyu", "~ltd", false}, {"tov", "~ltd", true}, {"too", "~ltd", true},
-    {"sarl", "~ltd", false}, {"s a r l", "~ltd", false}, {"srl", "~ltd", false}, {"s r l", "~ltd", false},
-    {"sp z o o", "~ltd", false}, {"spolka z o o", "~ltd", false}, {"bv", "~ltd", true}, {"b v", "~ltd", true},
-    {"pty ltd", "~ltd", false}, {"pvt ltd", "~ltd", false}, {"private limited", "~ltd", false},
-    {"private ltd", "~ltd", false}, {"pte ltd", "~ltd", false}, {"pte limited", "~ltd", false},
-    {"pvt limited", "~ltd", false}, {"private limited company", "~ltd", false}, {"sa de c v", "~jsc", false}, {"you xian gong si", "~ltd", false},
-    {"you xian ze ren gong si", "~ltd", false}, {"youxian gongsi", "~ltd", false}, {"fze", "~ltd", false},
-    {"fzco", "~ltd", false}, {"fzc", "~ltd", false}, {"fz llc", "~ltd", false}, {"kft", "~ltd", false},
-    {"doo", "~ltd", true}, {"d o o", "~ltd", false}, {"sro", "~ltd", true}, {"s r o", "~ltd", false},
-    {"ltda", "~ltd", false}, {"sdn bhd", "~ltd", false}, {"bhd", "~ltd", false}, {"s de rl", "~ltd", false},
-    {"s de r l", "~ltd", false}, {"s de r l de c v", "~ltd", false}, {"s de rl de cv", "~ltd", false},
-    {"ltd sti", "~ltd", false}, {"ltd sirketi", "~ltd", false}, {"limited sirketi", "~ltd", false},
-    {"yugen kaisha", "~ltd", false}, {"chusik hoesa", "~ltd", false},
+    {"obshestvo s ogranichennoi otvetstvennostyu", "~ltd", false},
+    {"tov", "~ltd", true},
+    {"too", "~ltd", true},
+    {"sarl", "~ltd", false},
+    {"s a r l", "~ltd", false},
+    {"srl", "~ltd", false},
+    {"s r l", "~ltd", false},
+    {"sp z o o", "~ltd", false},
+    {"spolka z o o", "~ltd", false},
+    {"bv", "~ltd", true},
+    {"b v", "~ltd", true},
+    {"pty ltd", "~ltd", false},
+    {"pvt ltd", "~ltd", false},
+    {"private limited", "~ltd", false},
+    {"private ltd", "~ltd", false},
+    {"pte ltd", "~ltd", false},
+    {"pte limited", "~ltd", false},
+    {"pvt limited", "~ltd", false},
+    {"private limited company", "~ltd", false},
+    {"sa de c v", "~jsc", false},
+    {"you xian gong si", "~ltd", false},
+    {"you xian ze ren gong si", "~ltd", false},
+    {"youxian gongsi", "~ltd", false},
+    {"fze", "~ltd", false},
+    {"fzco", "~ltd", false},
+    {"fzc", "~ltd", false},
+    {"fz llc", "~ltd", false},
+    {"kft", "~ltd", false},
+    {"doo", "~ltd", true},
+    {"d o o", "~ltd", false},
+    {"sro", "~ltd", true},
+    {"s r o", "~ltd", false},
+    {"ltda", "~ltd", false},
+    {"sdn bhd", "~ltd", false},
+    {"bhd", "~ltd", false},
+    {"s de rl", "~ltd", false},
+    {"s de r l", "~ltd", false},
+    {"s de r l de c v", "~ltd", false},
+    {"s de rl de cv", "~ltd", false},
+    {"ltd sti", "~ltd", false},
+    {"ltd sirketi", "~ltd", false},
+    {"limited sirketi", "~ltd", false},
+    {"yugen kaisha", "~ltd", false},
+    {"chusik hoesa", "~ltd", false},
     /* joint-stock companies */
-    {"jsc", "~jsc", false}, {"ojsc", "~jsc", false}, {"cjsc", "~jsc", false}, {"pjsc", "~jsc", false},
-    {"oao", "~jsc", false}, {"zao", "~jsc", false}, {"pao", "~jsc", false}, {"ao", "~jsc", true},
-    {"joint stock company", "~jsc", false}, {"open joint stock company", "~jsc", false},
-    {"closed joint stock company", "~jsc", false}, {"public joint stock company", "~jsc", false},
-    {"joint stock co", "~jsc", false}, {"aktsionernoe obshchestvo", "~jsc", false},
-    {"aktsionernoye obshchestvo", "~jsc", false}, {"otkrytoe aktsionernoe obshchestvo", "~jsc", false},
-    {"zakrytoe aktsionernoe obshchestvo", "~jsc", false}, {"publichnoe aktsionernoe obshchestvo", "~jsc", false},
-    {"ag", "~jsc", true}, {"sa", "~jsc", true}, {"s a", "~jsc", false}, {"s a de c v", "~jsc", false},
-    {"sa de cv", "~jsc", false}, {"sab de cv", "~jsc", false}, {"spa", "~jsc", true}, {"s p a", "~jsc", false},
-    {"plc", "~jsc", false}, {"public limited company", "~jsc", false}, {"nv", "~jsc", true},
-    {"n v", "~jsc", false}, {"as", "~jsc", true}, {"a s", "~jsc", true}, {"ab", "~jsc", true},
-    {"oyj", "~jsc", false}, {"gu fen you xian gong si", "~jsc", false}, {"kabushiki kaisha", "~jsc", false},
-    {"kk", "~jsc", true}, {"tbk", "~jsc", false}, {"jusik hoesa", "~jsc", false}, {"ad", "~jsc", true},
+    {"jsc", "~jsc", false},
+    {"ojsc", "~jsc", false},
+    {"cjsc", "~jsc", false},
+    {"pjsc", "~jsc", false},
+    {"oao", "~jsc", false},
+    {"zao", "~jsc", false},
+    {"pao", "~jsc", false},
+    {"ao", "~jsc", true},
+    {"joint stock company", "~jsc", false},
+    {"open joint stock company", "~jsc", false},
+    {"closed joint stock company", "~jsc", false},
+    {"public joint stock company", "~jsc", false},
+    {"joint stock co", "~jsc", false},
+    {"aktsionernoe obshchestvo", "~jsc", false},
+    {"aktsionernoye obshchestvo", "~jsc", false},
+    {"otkrytoe aktsionernoe obshchestvo", "~jsc", false},
+    {"zakrytoe aktsionernoe obshchestvo", "~jsc", false},
+    {"publichnoe aktsionernoe obshchestvo", "~jsc", false},
+    {"ag", "~jsc", true},
+    {"sa", "~jsc", true},
+    {"s a", "~jsc", false},
+    {"s a de c v", "~jsc", false},
+    {"sa de cv", "~jsc", false},
+    {"sab de cv", "~jsc", false},
+    {"spa", "~jsc", true},
+    {"s p a", "~jsc", false},
+    {"plc", "~jsc", false},
+    {"public limited company", "~jsc", false},
+    {"nv", "~jsc", true},
+    {"n v", "~jsc", false},
+    {"as", "~jsc", true},
+    {"a s", "~jsc", true},
+    {"ab", "~jsc", true},
+    {"oyj", "~jsc", false},
+    {"gu fen you xian gong si", "~jsc", false},
+    {"kabushiki kaisha", "~jsc", false},
+    {"kk", "~jsc", true},
+    {"tbk", "~jsc", false},
+    {"jusik hoesa", "~jsc", false},
+    {"ad", "~jsc", true},
     /* corporations */
-    {"inc", "~corp", false}, {"incorporated", "~corp", false}, {"corp", "~corp", false},
-    {"corporation", "~corp", false}, {"corpn", "~corp", false},
+    {"inc", "~corp", false},
+    {"incorporated", "~corp", false},
+    {"corp", "~corp", false},
+    {"corporation", "~corp", false},
+    {"corpn", "~corp", false},
     /* company, unqualified */
-    {"co", "~co", false}, {"company", "~co", false}, {"cie", "~co", false}, {"compania", "~co", false},
-    {"compagnie", "~co", false}, {"companhia", "~co", false}, {"gong si", "~co", false}, {"gongsi", "~co", false},
-    {"kompaniya", "~co", false}, {"sirketi", "~co", false},
+    {"co", "~co", false},
+    {"company", "~co", false},
+    {"cie", "~co", false},
+    {"compania", "~co", false},
+    {"compagnie", "~co", false},
+    {"companhia", "~co", false},
+    {"gong si", "~co", false},
+    {"gongsi", "~co", false},
+    {"kompaniya", "~co", false},
+    {"sirketi", "~co", false},
 };
 
 /* Company words that say little about which company: kept with a low weight, spelt one way. The first word of
@@ -129,19 +207,20 @@ static const char *const generic_words[][8] = {
 
 /* Particles of names (articles, "son of", prepositions): kept with a low weight. */
 static const char *const particles[] = {
-    "al", "el", "ul", "ud", "ad", "ar", "as", "at", "az", "an", "bin", "ben", "ibn", "bint", "binti", "abu",
-    "abou", "de", "da", "di", "do", "dos", "das", "del", "della", "der", "den", "du", "la", "le", "van", "von",
-    "ter", "y", "e", "the", "of", "and", "for", "et", "und", "fi", "li",
+    "al",  "el",   "ul",  "ud", "ad", "ar",  "as",  "at",  "az",  "an",    "bin", "ben", "ibn", "bint", "binti",
+    "abu", "abou", "de",  "da", "di", "do",  "dos", "das", "del", "della", "der", "den", "du",  "la",   "le",
+    "van", "von",  "ter", "y",  "e",  "the", "of",  "and", "for", "et",    "und", "fi",  "li",
 };
 
 /* Honorifics and titles: dropped. */
 static const char *const honorifics[] = {
-    "mr",       "mrs",     "ms",      "miss",    "dr",       "prof",      "professor", "sheikh",   "shaykh",
-    "sheik",    "shaikh",  "haji",    "hajji",   "hadji",    "mullah",    "mulla",     "maulana",  "mawlawi",
-    "maulvi",   "moulvi",  "mawlavi", "qari",    "hafiz",    "general",   "gen",       "colonel",  "col",
-    "lt",       "major",   "maj",     "capt",    "captain",  "brigadier", "admiral",   "commander", "sir",
-    "madam",    "madame",  "mme",     "mlle",    "herr",     "frau",      "senor",     "sra",      "eng",
-    "engineer", "judge",   "ayatollah", "hojatoleslam", "hojjatoleslam", "mawlana", "imam", "hon", "honorable",
+    "mr",           "mrs",           "ms",        "miss",   "dr",      "prof",      "professor", "sheikh",
+    "shaykh",       "sheik",         "shaikh",    "haji",   "hajji",   "hadji",     "mullah",    "mulla",
+    "maulana",      "mawlawi",       "maulvi",    "moulvi", "mawlavi", "qari",      "hafiz",     "general",
+    "gen",          "colonel",       "col",       "lt",     "major",   "maj",       "capt",      "captain",
+    "brigadier",    "admiral",       "commander", "sir",    "madam",   "madame",    "mme",       "mlle",
+    "herr",         "frau",          "senor",     "sra",    "eng",     "engineer",  "judge",     "ayatollah",
+    "hojatoleslam", "hojjatoleslam", "mawlana",   "imam",   "hon",     "honorable",
 };
 
 /* ---- a tiny static hash of phrases ---------------------------------------------------------------------------- */
@@ -239,7 +318,8 @@ static const struct word_slot *fuzzy_find_one(const char *v, size_t n, const cha
     struct fuzzy_key key = {sn_hash64(v, n, 7), NULL};
     const struct fuzzy_key *hit = bsearch(&key, fuzzy, n_fuzzy, sizeof(fuzzy[0]), fuzzy_cmp);
     if (!hit) return NULL;
-    while (hit > fuzzy && hit[-1].h == key.h) hit--;
+    while (hit > fuzzy && hit[-1].h == key.h)
+        hit--;
     for (; hit < fuzzy + n_fuzzy && hit->h == key.h; hit++)
         if (sn_osa_bounded(tok, tl, hit->ws->key, hit->ws->len, 1) <= 1) return hit->ws;
     return NULL;
@@ -322,9 +402,9 @@ struct raw {
     uint8_t len;
     uint8_t han;
     uint8_t group;
-    uint8_t arabic;      /* transliterated from Arabic script */
-    uint8_t script;      /* original-script token (UTF-8, not ASCII) */
-    uint8_t dotted;      /* a single letter written with a dot: an initial, never a particle ("Y. Syawal") */
+    uint8_t arabic; /* transliterated from Arabic script */
+    uint8_t script; /* original-script token (UTF-8, not ASCII) */
+    uint8_t dotted; /* a single letter written with a dot: an initial, never a particle ("Y. Syawal") */
 };
 struct raws {
     struct raw t[CL_LIMIT_SCREEN_TOKENS * 2];
@@ -378,8 +458,8 @@ static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han, bo
                 break;
             }
         }
-        bool hyphen_next = i < n && (s[i] == '-' || s[i] == '/') && i + 1 < n &&
-                           is_alnum_ascii((unsigned char)(s[i + 1] | 0x20));
+        bool hyphen_next =
+            i < n && (s[i] == '-' || s[i] == '/') && i + 1 < n && is_alnum_ascii((unsigned char)(s[i + 1] | 0x20));
         if (r->n >= (int)(sizeof(r->t) / sizeof(r->t[0]))) return;
         /* a final h after a consonant is the ta marbuta, written a in Latin ("hmzh" is "Hamza"); not in "allh" */
         if (arabic && wl >= 3 && w[wl - 1] == 'h' && !strchr("aeiouwyl", w[wl - 2])) w[wl - 1] = 'a';
@@ -423,7 +503,8 @@ static void add_script_token(struct raws *r, const char *s, size_t n)
     memset(t, 0, sizeof(*t));
     if (n > SN_TOK_BYTES - 1) {
         n = SN_TOK_BYTES - 1;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* cut at a character boundary */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--; /* cut at a character boundary */
     }
     memcpy(t->s, s, n);
     t->s[n] = '\0';
@@ -444,8 +525,10 @@ static size_t undot(const char *in, size_t n, char *out)
             size_t j = i;
             while (SINGLE(j)) {
                 out[k++] = in[j++];
-                if (j < n && in[j] == '.') j++;
-                else break;
+                if (j < n && in[j] == '.')
+                    j++;
+                else
+                    break;
             }
             i = j;
             continue;
@@ -636,8 +719,8 @@ static void utf16_to_ascii(const UChar *u, int32_t n, char *out, size_t cap, siz
     for (int32_t i = 0; i < n && k + 1 < cap; i++) {
         if (u[i] == 0x02BF || u[i] == 0x02BE || u[i] == 0x02BC || u[i] == 0x02BB) {
             bool start = k == 0 || !isalnum((unsigned char)out[k - 1]);
-            bool after_article = k >= 2 && out[k - 2] == 'a' && out[k - 1] == 'l' &&
-                                 (k == 2 || !isalnum((unsigned char)out[k - 3]));
+            bool after_article =
+                k >= 2 && out[k - 2] == 'a' && out[k - 1] == 'l' && (k == 2 || !isalnum((unsigned char)out[k - 3]));
             if (start || after_article) out[k++] = 'a';
             continue;
         }
@@ -691,8 +774,10 @@ static void normalize_unicode(const char *s, size_t len, struct raws *latin, str
         for (int32_t i = 0; i <= nlen;) {
             UChar32 c = 0;
             int32_t at = i;
-            if (i < nlen) U16_NEXT(norm, i, nlen, c);
-            else i++;
+            if (i < nlen)
+                U16_NEXT(norm, i, nlen, c);
+            else
+                i++;
             bool sep = at >= nlen || u_isUWhiteSpace(c) || u_ispunct(c) || c == '-';
             int sc = at < nlen ? char_script(c) : SCRIPT_LATIN;
             if (sc != SCRIPT_LATIN) any_other = true;
@@ -774,7 +859,8 @@ void sn_normalize(const char *s, size_t len, bool comma_surname, struct sn_set *
     out->n = 0;
     if (len > CL_LIMIT_NAME_BYTES * 2) {
         len = CL_LIMIT_NAME_BYTES * 2;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
     }
     static _Thread_local struct raws latin, orig;
     latin.n = 0;
@@ -788,8 +874,7 @@ void sn_normalize(const char *s, size_t len, bool comma_surname, struct sn_set *
         char u[CL_LIMIT_NAME_BYTES * 2 + 8];
         size_t ul = undot(s, len, u);
         tokenize_ascii(&latin, u, ul, false, false);
-    }
-    else
+    } else
         normalize_unicode(s, len, &latin, &orig, &has_han);
 
     split_legal_suffixes(&latin);
@@ -808,8 +893,8 @@ void sn_normalize(const char *s, size_t len, bool comma_surname, struct sn_set *
             const struct sn_tok *t = &src->tok[i];
             bool joinable = t->han && t->cls != SN_LEGAL && t->cls != SN_GENERIC;
             struct sn_tok *prev = j->n ? &j->tok[j->n - 1] : NULL;
-            if (joinable && prev && prev->han && prev->cls != SN_LEGAL && prev->cls != SN_GENERIC &&
-                i > 0 && src->tok[i - 1].han && prev->len + t->len < SN_TOK_BYTES) {
+            if (joinable && prev && prev->han && prev->cls != SN_LEGAL && prev->cls != SN_GENERIC && i > 0 &&
+                src->tok[i - 1].han && prev->len + t->len < SN_TOK_BYTES) {
                 memcpy(prev->s + prev->len, t->s, t->len + 1u);
                 prev->len = (uint8_t)(prev->len + t->len);
                 prev->w = 1.0f;
@@ -854,8 +939,7 @@ const char *sn_variant_name(int v)
     return "?";
 }
 
-enum cl_err cl_screen_name_normalize(const char *name, size_t len, struct cl_screen_normal *out,
-                                     struct cl_error *err)
+enum cl_err cl_screen_name_normalize(const char *name, size_t len, struct cl_screen_normal *out, struct cl_error *err)
 {
     memset(out, 0, sizeof(*out));
     if (len > CL_LIMIT_NAME_BYTES)
@@ -901,10 +985,13 @@ size_t sn_skeleton(const char *s, size_t len, char *out)
         char m = c;
         switch (c) {
         case 'c': m = (i + 1 < len && (s[i + 1] == 'e' || s[i + 1] == 'i')) ? 's' : 'k'; break; /* Lounici */
-        case 'q': case 'g': m = 'k'; break;
+        case 'q':
+        case 'g': m = 'k'; break;
         case 'z': m = 's'; break;
         case 'w': m = 'v'; break;
-        case 'p': if (i + 1 < len && s[i + 1] == 'h') m = 'f'; break;
+        case 'p':
+            if (i + 1 < len && s[i + 1] == 'h') m = 'f';
+            break;
         case 'd':
             /* dzh and dj are j (Russian and Arabic "Dzhamal", "Djamel" for Jamal) */
             if (i + 2 < len && s[i + 1] == 'z' && s[i + 2] == 'h') {

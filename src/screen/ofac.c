@@ -13,7 +13,8 @@ static bool is_null(const char *s, size_t n)
         s++;
         n--;
     }
-    while (n && isspace((unsigned char)s[n - 1])) n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
     return n == 0 || (n == 3 && memcmp(s, "-0-", 3) == 0);
 }
 
@@ -23,7 +24,8 @@ static bool parse_num(const char *s, size_t n, long *out)
         s++;
         n--;
     }
-    while (n && isspace((unsigned char)s[n - 1])) n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
     if (n == 0 || n > 9) return false;
     long v = 0;
     for (size_t i = 0; i < n; i++) {
@@ -44,11 +46,13 @@ struct num_map {
 static bool map_init(struct num_map *m, size_t n)
 {
     m->cap = 1024;
-    while (m->cap < n * 2) m->cap *= 2;
+    while (m->cap < n * 2)
+        m->cap *= 2;
     m->keys = malloc(m->cap * sizeof(long));
     m->vals = malloc(m->cap * sizeof(size_t));
     if (!m->keys || !m->vals) return false;
-    for (size_t i = 0; i < m->cap; i++) m->keys[i] = -1;
+    for (size_t i = 0; i < m->cap; i++)
+        m->keys[i] = -1;
     return true;
 }
 
@@ -121,9 +125,12 @@ static enum cl_err parse_remarks(struct cl_screen_lists *l, struct cl_screen_ent
                 }
             }
             char out[32];
-            if (ny == 2 && strstr(buf, " to ")) snprintf(out, sizeof(out), "%d..%d", years[0], years[1]);
-            else if (ny >= 1) snprintf(out, sizeof(out), "%d", years[0]);
-            else out[0] = '\0';
+            if (ny == 2 && strstr(buf, " to "))
+                snprintf(out, sizeof(out), "%d..%d", years[0], years[1]);
+            else if (ny >= 1)
+                snprintf(out, sizeof(out), "%d", years[0]);
+            else
+                out[0] = '\0';
             if (out[0]) rc = sn_entry_add_birth(l, e, out, strlen(out));
         } else if (n > 12 && strncmp(item, "nationality ", 12) == 0) {
             rc = sn_entry_add_country(l, e, item + 12, n - 12);
@@ -137,7 +144,7 @@ static enum cl_err parse_remarks(struct cl_screen_lists *l, struct cl_screen_ent
             const char *s = hit + 8;
             const char *end = s;
             while (end < item + n && !(*end == '\'' && (end + 1 >= item + n || end[1] == '.' || end[1] == ';' ||
-                                                         end[1] == ',' || end[1] == ' ' || end[1] == '\0')))
+                                                        end[1] == ',' || end[1] == ' ' || end[1] == '\0')))
                 end++;
             if (end > s && end <= item + n) rc = sn_entry_add_name(l, e, s, (size_t)(end - s), CL_SCREEN_NAME_WEAK);
             a = end + 1;
@@ -168,7 +175,8 @@ enum cl_err sn_read_ofac_set(struct cl_screen_lists *l, const struct cl_screen_r
     char **remarks = NULL; /* joined remarks per entry of this set, malloc'd */
     size_t n_rem = 0;
     struct sn_ofac_file *order[4] = {0};
-    for (size_t i = 0; i < n_files; i++) order[files[i].kind] = &files[i];
+    for (size_t i = 0; i < n_files; i++)
+        order[files[i].kind] = &files[i];
     if (!map_init(&map, 65536)) {
         rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
         goto out;
@@ -198,8 +206,7 @@ enum cl_err sn_read_ofac_set(struct cl_screen_lists *l, const struct cl_screen_r
                 cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: %zu fields, expected %zu", f->file, c.line, c.n_fields,
                              want_fields[f->kind]);
             } else if (!parse_num(f0, n0, &num)) {
-                cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: entity number \"%.20s\" is not a number", f->file, c.line,
-                             f0);
+                cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: entity number \"%.20s\" is not a number", f->file, c.line, f0);
             }
             if (re.code) {
                 f->rep->rows--;
@@ -270,8 +277,10 @@ enum cl_err sn_read_ofac_set(struct cl_screen_lists *l, const struct cl_screen_r
                 const char *kind = sn_csv_field(&c, 2, &kl);
                 const char *name = sn_csv_field(&c, 3, &nl);
                 enum cl_screen_name_kind k = CL_SCREEN_NAME_AKA;
-                if (kl == 3 && strncasecmp(kind, "fka", 3) == 0) k = CL_SCREEN_NAME_FKA;
-                else if (kl == 3 && strncasecmp(kind, "nka", 3) == 0) k = CL_SCREEN_NAME_NKA;
+                if (kl == 3 && strncasecmp(kind, "fka", 3) == 0)
+                    k = CL_SCREEN_NAME_FKA;
+                else if (kl == 3 && strncasecmp(kind, "nka", 3) == 0)
+                    k = CL_SCREEN_NAME_NKA;
                 if (!is_null(name, nl)) arc = sn_entry_add_name(l, e, name, nl, k);
             } else {
                 size_t cl;

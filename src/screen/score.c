@@ -15,7 +15,8 @@ int sn_osa_bounded(const char *a, size_t la, const char *b, size_t lb, int max)
     if (diff > (size_t)max) return max + 1;
     if (la > SN_UNIT_BYTES || lb > SN_UNIT_BYTES) return max + 1;
     int prev2[SN_UNIT_BYTES + 1], prev[SN_UNIT_BYTES + 1], cur[SN_UNIT_BYTES + 1];
-    for (size_t j = 0; j <= lb; j++) prev[j] = (int)j;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
         cur[0] = (int)i;
         int row_min = cur[0];
@@ -66,14 +67,16 @@ double sn_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
     size_t t = 0, k = 0;
     for (size_t i = 0; i < la; i++) {
         if (!ma[i]) continue;
-        while (!mb[k]) k++;
+        while (!mb[k])
+            k++;
         if (a[i] != b[k]) t++;
         k++;
     }
     double md = (double)m;
     double jaro = (md / (double)la + md / (double)lb + (md - (double)t / 2.0) / md) / 3.0;
     size_t prefix = 0;
-    while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) prefix++;
+    while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
+        prefix++;
     return jaro + (double)prefix * 0.1 * (1.0 - jaro);
 }
 
@@ -118,7 +121,8 @@ static void unit_from(struct sn_unit *u, const struct sn_name *n, int first, int
 int sn_units(const struct sn_name *n, struct sn_unit *units)
 {
     int k = 0;
-    for (int i = 0; i < n->n; i++) unit_from(&units[k++], n, i, 1);
+    for (int i = 0; i < n->n; i++)
+        unit_from(&units[k++], n, i, 1);
     for (int i = 0; i + 1 < n->n; i++) {
         const struct sn_tok *a = &n->tok[i], *b = &n->tok[i + 1];
         if (!joinable(a) || !joinable(b)) continue;
@@ -159,7 +163,6 @@ void sn_unit_skeleton(struct sn_unit *u)
     u->skel_len = (uint8_t)(sl > 255 ? 255 : sl);
     u->skel_h = sn_hash64(sk, sl, 2);
 }
-
 
 /* ---- token similarity ---------------------------------------------------------------------------------------- */
 
@@ -336,8 +339,8 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
             double s = sn_unit_sim(&qu[i], &lu[j], &how);
             if (s <= 0.0) continue;
             if (nc == (int)(sizeof(cands) / sizeof(cands[0]))) break;
-            cands[nc++] = (struct cand){(float)(s * (qu[i].w + lu[j].w)), (float)s, (uint8_t)i, (uint8_t)j,
-                                        (uint8_t)how};
+            cands[nc++] =
+                (struct cand){(float)(s * (qu[i].w + lu[j].w)), (float)s, (uint8_t)i, (uint8_t)j, (uint8_t)how};
         }
     /* few candidates: insertion sort */
     for (int i = 1; i < nc; i++) {
@@ -376,14 +379,14 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
     }
     /* A bare surname: every query token met a token of the listed surname, and the surname is all met. The query
      * says too little to tell the listed person from a namesake: review, not block. */
-    if (l->comma_at > 0 && qm == (q->n >= 64 ? ~0ull : (1ull << q->n) - 1) && lm != 0 &&
-        (lm >> l->comma_at) == 0) {
+    if (l->comma_at > 0 && qm == (q->n >= 64 ? ~0ull : (1ull << q->n) - 1) && lm != 0 && (lm >> l->comma_at) == 0) {
         bool surname_all = true;
         for (int i = 0; i < l->comma_at; i++)
             if ((l->tok[i].cls == SN_WORD || l->tok[i].cls == SN_SCRIPT) && !(lm & (1ull << i))) surname_all = false;
         /* and only exactly: a misspelt bare surname ("PUTIN" ~ "PUTINA") is too little to go on */
         bool exact = true;
-        for (int k = 0; k < np; k++) exact &= cands[picked[k]].sim >= 0.999f;
+        for (int k = 0; k < np; k++)
+            exact &= cands[picked[k]].sim >= 0.999f;
         if (surname_all && exact && SN_SURNAME_ONLY > score) score = SN_SURNAME_ONLY;
     }
     if (score > 1.0) score = 1.0;
@@ -429,8 +432,8 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
     sn_name_format(l, fl, sizeof(fl));
     out->query_form = cl_arena_strdup(arena, fq);
     out->listed_form = cl_arena_strdup(arena, fl);
-    out->variant = sn_variant_name(l->variant == SN_V_ORIGINAL ? SN_V_ORIGINAL
-                                                              : (q->variant == SN_V_JOINED ? SN_V_JOINED : l->variant));
+    out->variant = sn_variant_name(
+        l->variant == SN_V_ORIGINAL ? SN_V_ORIGINAL : (q->variant == SN_V_JOINED ? SN_V_JOINED : l->variant));
     return score;
 }
 
@@ -539,27 +542,28 @@ double sn_qualifier_boost_max(const struct cl_screen_config *c, const struct cl_
     return b;
 }
 
-double sn_qualifiers(const struct cl_screen_config *c, const struct cl_screen_party *p,
-                     const struct cl_screen_entry *e, struct cl_arena *arena, const char **out_text)
+double sn_qualifiers(const struct cl_screen_config *c, const struct cl_screen_party *p, const struct cl_screen_entry *e,
+                     struct cl_arena *arena, const char **out_text)
 {
     double adj = 0;
     char text[512];
     size_t k = 0;
     text[0] = '\0';
-#define NOTE(...)                                                                                          \
-    do {                                                                                                   \
-        if (k < sizeof(text)) {                                                                            \
-            int w_ = snprintf(text + k, sizeof(text) - k, "%s", k ? "; " : "");                            \
-            if (w_ > 0) k += (size_t)w_;                                                                   \
-        }                                                                                                  \
-        if (k < sizeof(text)) {                                                                            \
-            int w_ = snprintf(text + k, sizeof(text) - k, __VA_ARGS__);                                    \
-            if (w_ > 0) k += (size_t)w_;                                                                   \
-        }                                                                                                  \
+#define NOTE(...)                                                                                                      \
+    do {                                                                                                               \
+        if (k < sizeof(text)) {                                                                                        \
+            int w_ = snprintf(text + k, sizeof(text) - k, "%s", k ? "; " : "");                                        \
+            if (w_ > 0) k += (size_t)w_;                                                                               \
+        }                                                                                                              \
+        if (k < sizeof(text)) {                                                                                        \
+            int w_ = snprintf(text + k, sizeof(text) - k, __VA_ARGS__);                                                \
+            if (w_ > 0) k += (size_t)w_;                                                                               \
+        }                                                                                                              \
     } while (0)
     if (p->country && *p->country && e->n_countries) {
         bool hit = false;
-        for (size_t i = 0; i < e->n_countries && !hit; i++) hit = country_eq(p->country, e->countries[i]);
+        for (size_t i = 0; i < e->n_countries && !hit; i++)
+            hit = country_eq(p->country, e->countries[i]);
         if (hit) {
             adj += c->country_match;
             NOTE("country %s is the listed party's (+%.2f)", p->country, c->country_match);
@@ -573,8 +577,10 @@ double sn_qualifiers(const struct cl_screen_config *c, const struct cl_screen_pa
         for (size_t i = 0; i < e->n_births; i++) {
             int from, to;
             if (!sn_birth_years(e->births[i], &from, &to)) continue;
-            if (p->birth_year >= from && p->birth_year <= to) hit = true;
-            else if (p->birth_year >= from - 1 && p->birth_year <= to + 1) near = true;
+            if (p->birth_year >= from && p->birth_year <= to)
+                hit = true;
+            else if (p->birth_year >= from - 1 && p->birth_year <= to + 1)
+                near = true;
         }
         if (hit) {
             adj += c->birth_match;
@@ -588,8 +594,8 @@ double sn_qualifiers(const struct cl_screen_config *c, const struct cl_screen_pa
         bool pi = p->type == CL_SCREEN_TYPE_INDIVIDUAL, ei = e->type == CL_SCREEN_TYPE_INDIVIDUAL;
         if (pi != ei) {
             adj -= c->type_mismatch;
-            NOTE("%s screened against a listed %s (-%.2f)", cl_screen_type_name(p->type),
-                 cl_screen_type_name(e->type), c->type_mismatch);
+            NOTE("%s screened against a listed %s (-%.2f)", cl_screen_type_name(p->type), cl_screen_type_name(e->type),
+                 c->type_mismatch);
         }
     }
 #undef NOTE
@@ -619,8 +625,7 @@ enum cl_err cl_screen_config_check(const struct cl_screen_config *c, struct cl_e
         return cl_error_set(err, CL_ERR_INPUT, "block: threshold must be in [review, 1], not %g", c->block);
     if (c->max_matches < 1 || c->max_matches > CL_LIMIT_SCREEN_MATCHES)
         return cl_error_set(err, CL_ERR_INPUT, "max_matches: must be 1 to %d", CL_LIMIT_SCREEN_MATCHES);
-    const double adj[] = {c->country_match, c->country_mismatch, c->birth_match, c->birth_mismatch,
-                          c->type_mismatch};
+    const double adj[] = {c->country_match, c->country_mismatch, c->birth_match, c->birth_mismatch, c->type_mismatch};
     for (size_t i = 0; i < 5; i++)
         if (!(adj[i] >= 0 && adj[i] <= 0.5))
             return cl_error_set(err, CL_ERR_INPUT, "qualifier adjustments must be in [0, 0.5], not %g", adj[i]);

@@ -28,12 +28,12 @@ enum sn_variant { SN_V_LATIN, SN_V_JOINED, SN_V_ORIGINAL };
 struct sn_tok {
     char s[SN_TOK_BYTES];
     uint8_t len;
-    uint8_t cls;   /* enum sn_class */
-    uint8_t core;  /* 1: surname or first given name (or first/last token); 0: a middle name */
-    uint8_t han;   /* syllable transliterated from Han */
+    uint8_t cls;    /* enum sn_class */
+    uint8_t core;   /* 1: surname or first given name (or first/last token); 0: a middle name */
+    uint8_t han;    /* syllable transliterated from Han */
     uint8_t arabic; /* transliterated from Arabic script */
-    uint8_t group; /* tokens of one hyphenated word share a non-zero group */
-    float w;       /* weight in the score */
+    uint8_t group;  /* tokens of one hyphenated word share a non-zero group */
+    float w;        /* weight in the score */
 };
 
 struct sn_name {
@@ -105,16 +105,16 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
                       struct cl_screen_explain *out);
 
 /* Weights used by the index's bound: see docs/internals/screen.md. */
-#define SN_MIDDLE_FACTOR 0.3  /* weight kept by an unmatched middle name when the core names match */
-#define SN_INITIAL_SIM 0.7    /* similarity of an initial and a name it begins */
+#define SN_MIDDLE_FACTOR 0.3   /* weight kept by an unmatched middle name when the core names match */
+#define SN_INITIAL_SIM 0.7     /* similarity of an initial and a name it begins */
 #define SN_LEGAL_OTHER_SIM 0.6 /* similarity of legal forms of different families */
 #define SN_TOKEN_SIM_MIN 0.80  /* a fuzzy token similarity below this counts as no match */
 #define SN_SURNAME_ONLY 0.85   /* the score of a bare surname query against a listed "SURNAME, Given" */
 
 /* Qualifier adjustment of a score for one entry: the sum of the configured boosts and penalties, and a text
  * explaining it in arena (NULL when nothing applied). */
-double sn_qualifiers(const struct cl_screen_config *c, const struct cl_screen_party *p,
-                     const struct cl_screen_entry *e, struct cl_arena *arena, const char **out_text);
+double sn_qualifiers(const struct cl_screen_config *c, const struct cl_screen_party *p, const struct cl_screen_entry *e,
+                     struct cl_arena *arena, const char **out_text);
 /* The largest boost qualifiers can add for this party (for the index's bound). */
 double sn_qualifier_boost_max(const struct cl_screen_config *c, const struct cl_screen_party *p);
 /* Years of birth an entry's birth text covers: "1962", "1962-03-04", "1974..1975". false if none. */
@@ -126,12 +126,12 @@ bool sn_birth_years(const char *text, int *out_from, int *out_to);
 struct sn_csv {
     const char *p, *end;
     char sep;
-    size_t line;       /* line of the record just read, from 1 */
+    size_t line; /* line of the record just read, from 1 */
     size_t next_line;
-    const char *file;  /* for messages */
-    char *buf;         /* field text of the current record, malloc'd */
+    const char *file; /* for messages */
+    char *buf;        /* field text of the current record, malloc'd */
     size_t buf_cap;
-    size_t *offs;      /* start of each field in buf */
+    size_t *offs; /* start of each field in buf */
     size_t *lens;
     size_t n_fields, cap_fields;
 };
@@ -148,8 +148,7 @@ struct cl_screen_entry *sn_lists_add_entry(struct cl_screen_lists *l);
 /* Adds a name (copied into the arena, trimmed; empty names and duplicates of the entry's names are ignored). */
 enum cl_err sn_entry_add_name(struct cl_screen_lists *l, struct cl_screen_entry *e, const char *text, size_t len,
                               enum cl_screen_name_kind kind);
-enum cl_err sn_entry_add_country(struct cl_screen_lists *l, struct cl_screen_entry *e, const char *text,
-                                 size_t len);
+enum cl_err sn_entry_add_country(struct cl_screen_lists *l, struct cl_screen_entry *e, const char *text, size_t len);
 enum cl_err sn_entry_add_birth(struct cl_screen_lists *l, struct cl_screen_entry *e, const char *text, size_t len);
 /* Copies (trimmed) into the arena; NULL for empty text or on failure (check l's arena). */
 const char *sn_lists_str(struct cl_screen_lists *l, const char *text, size_t len);

@@ -97,8 +97,8 @@ static int status_cmp(const void *a, const void *b)
     return strcmp(((const struct cl_screen_list_status *)a)->list, ((const struct cl_screen_list_status *)b)->list);
 }
 
-enum cl_err cl_screen_store_status(struct cl_store *st, struct cl_screen_list_status *out, size_t cap,
-                                   size_t *out_n, struct cl_error *err)
+enum cl_err cl_screen_store_status(struct cl_store *st, struct cl_screen_list_status *out, size_t cap, size_t *out_n,
+                                   struct cl_error *err)
 {
     struct status_ctx c = {out, cap, 0};
     enum cl_err rc = cl_store_query(st,
@@ -152,7 +152,8 @@ static int old_cmp(const void *a, const void *b)
 
 static void old_free(struct old_set *o)
 {
-    for (size_t i = 0; i < o->n; i++) free(o->v[i].id);
+    for (size_t i = 0; i < o->n; i++)
+        free(o->v[i].id);
     free(o->v);
     memset(o, 0, sizeof(*o));
 }
@@ -212,7 +213,8 @@ static bool gone_has(const struct delta *d, const char *list, const char *id)
 
 static void delta_release(struct delta *d)
 {
-    for (size_t i = 0; i < d->n_gone; i++) free(d->gone[i]);
+    for (size_t i = 0; i < d->n_gone; i++)
+        free(d->gone[i]);
     free(d->gone);
     cl_screen_lists_release(&d->fresh);
 }
@@ -276,16 +278,18 @@ static enum cl_err import_list(struct cl_store *st, const struct cl_screen_lists
         const char *change = NULL;
         if (!o) {
             struct cl_val p[] = {CL_VTEXT(list), CL_VTEXT(e->id), CL_VTEXT(h), CL_VINT(next), CL_VTEXT(body)};
-            rc = cl_store_exec(st, "INSERT INTO screen_entries (list, entry_id, hash, version, body) VALUES (?, ?, ?, ?, ?)",
-                               p, 5, NULL, err);
+            rc = cl_store_exec(
+                st, "INSERT INTO screen_entries (list, entry_id, hash, version, body) VALUES (?, ?, ?, ?, ?)", p, 5,
+                NULL, err);
             change = "added";
             out->added++;
         } else {
             o->seen = true;
             if (strcmp(o->hash, h) != 0) {
                 struct cl_val p[] = {CL_VTEXT(h), CL_VINT(next), CL_VTEXT(body), CL_VTEXT(list), CL_VTEXT(e->id)};
-                rc = cl_store_exec(st, "UPDATE screen_entries SET hash = ?, version = ?, body = ? WHERE list = ? AND entry_id = ?",
-                                   p, 5, NULL, err);
+                rc = cl_store_exec(
+                    st, "UPDATE screen_entries SET hash = ?, version = ?, body = ? WHERE list = ? AND entry_id = ?", p,
+                    5, NULL, err);
                 change = "changed";
                 out->changed++;
                 if (!rc && !gone_add(d, list, e->id)) rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
@@ -293,8 +297,8 @@ static enum cl_err import_list(struct cl_store *st, const struct cl_screen_lists
         }
         if (!rc && change) {
             struct cl_val p[] = {CL_VTEXT(list), CL_VINT(next), CL_VTEXT(e->id), CL_VTEXT(change)};
-            rc = cl_store_exec(st, "INSERT INTO screen_changes (list, version, entry_id, change) VALUES (?, ?, ?, ?)", p,
-                               4, NULL, err);
+            rc = cl_store_exec(st, "INSERT INTO screen_changes (list, version, entry_id, change) VALUES (?, ?, ?, ?)",
+                               p, 4, NULL, err);
             /* the delta index gets its own copy of the entry */
             json_t *jj = NULL;
             if (!rc) rc = cl_json_parse(body, strlen(body), "entry", CL_LIMIT_JSON_DEPTH, &jj, err);
@@ -309,8 +313,8 @@ static enum cl_err import_list(struct cl_store *st, const struct cl_screen_lists
         rc = cl_store_exec(st, "DELETE FROM screen_entries WHERE list = ? AND entry_id = ?", p, 2, NULL, err);
         struct cl_val q[] = {CL_VTEXT(list), CL_VINT(next), CL_VTEXT(old.v[i].id), CL_VTEXT("removed")};
         if (!rc)
-            rc = cl_store_exec(st, "INSERT INTO screen_changes (list, version, entry_id, change) VALUES (?, ?, ?, ?)", q,
-                               4, NULL, err);
+            rc = cl_store_exec(st, "INSERT INTO screen_changes (list, version, entry_id, change) VALUES (?, ?, ?, ?)",
+                               q, 4, NULL, err);
         if (!rc && !gone_add(d, list, old.v[i].id)) rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
         out->removed++;
     }
@@ -318,9 +322,9 @@ static enum cl_err import_list(struct cl_store *st, const struct cl_screen_lists
         bool changed = out->added || out->removed || out->changed || !found;
         out->version = changed ? next : version;
         if (changed) {
-            struct cl_val p[] = {CL_VTEXT(list),        CL_VINT(next),         CL_VTEXT(ts),
-                                 CL_VTEXT(files),       CL_VINT(out->entries), CL_VINT(names),
-                                 CL_VINT(out->added),   CL_VINT(out->removed), CL_VINT(out->changed)};
+            struct cl_val p[] = {CL_VTEXT(list),      CL_VINT(next),         CL_VTEXT(ts),
+                                 CL_VTEXT(files),     CL_VINT(out->entries), CL_VINT(names),
+                                 CL_VINT(out->added), CL_VINT(out->removed), CL_VINT(out->changed)};
             rc = cl_store_exec(st,
                                "INSERT INTO screen_lists (list, version, imported_at, files, entries, names, added,"
                                " removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list) DO UPDATE SET"
@@ -328,8 +332,8 @@ static enum cl_err import_list(struct cl_store *st, const struct cl_screen_lists
                                " excluded.files, entries = excluded.entries, names = excluded.names, added ="
                                " excluded.added, removed = excluded.removed, changed = excluded.changed",
                                p, 9, NULL, err);
-            struct cl_val q[] = {CL_VTEXT(list),      CL_VINT(next),         CL_VTEXT(ts),
-                                 CL_VTEXT(files),     CL_VINT(out->entries), CL_VINT(out->added),
+            struct cl_val q[] = {CL_VTEXT(list),        CL_VINT(next),         CL_VTEXT(ts),
+                                 CL_VTEXT(files),       CL_VINT(out->entries), CL_VINT(out->added),
                                  CL_VINT(out->removed), CL_VINT(out->changed)};
             if (!rc)
                 rc = cl_store_exec(st,
@@ -352,7 +356,8 @@ static json_t *party_json(const struct cl_screen_party *p)
         json_decref(names);
         return NULL;
     }
-    for (size_t i = 0; i < p->n_names; i++) json_array_append_new(names, json_string(p->names[i]));
+    for (size_t i = 0; i < p->n_names; i++)
+        json_array_append_new(names, json_string(p->names[i]));
     json_object_set_new(o, "names", names);
     if (p->country) json_object_set_new(o, "country", json_string(p->country));
     if (p->birth_year) json_object_set_new(o, "birth_year", json_integer(p->birth_year));
@@ -406,8 +411,12 @@ static enum cl_err store_subject(struct cl_store *st, const char *key, const jso
     double score = json_number_value(json_object_get(result, "score"));
     char ts[CL_TIME_TEXT_BYTES];
     cl_time_format(now, ts);
-    struct cl_val p[] = {CL_VTEXT(key),   CL_VTEXT(ptext), CL_VTEXT(decision ? decision : "clear"),
-                         CL_VINT((int64_t)llround(score * 10000.0)), CL_VTEXT(rtext), CL_VTEXT(ts)};
+    struct cl_val p[] = {CL_VTEXT(key),
+                         CL_VTEXT(ptext),
+                         CL_VTEXT(decision ? decision : "clear"),
+                         CL_VINT((int64_t)llround(score * 10000.0)),
+                         CL_VTEXT(rtext),
+                         CL_VTEXT(ts)};
     rc = cl_store_exec(st,
                        "INSERT INTO screen_subjects (subject_key, party, decision, score_e4, result, screened_at)"
                        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject_key) DO UPDATE SET party = excluded.party,"
@@ -446,8 +455,10 @@ enum cl_err cl_screen_subject_put(struct cl_store *st, const struct cl_screen_in
     }
     rc = cl_store_begin(st, CL_TX_WRITE, err);
     if (!rc) rc = store_subject(st, subject->key, pj, rj, now, err);
-    if (!rc) rc = cl_store_commit(st, err);
-    else cl_store_rollback(st);
+    if (!rc)
+        rc = cl_store_commit(st, err);
+    else
+        cl_store_rollback(st);
     if (!rc && out_result) {
         *out_result = r;
         if (out_result->n_matches > config->max_matches) out_result->n_matches = config->max_matches;
@@ -479,7 +490,8 @@ static enum cl_err subject_row(void *ctx, const struct cl_row *row, struct cl_er
     if (!rc) {
         const char **names = cl_arena_alloc(c->arena, p.n_names * sizeof(char *));
         if (!names) rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < p.n_names && !rc; i++) names[i] = cl_arena_strdup(c->arena, p.names[i]);
+        for (size_t i = 0; i < p.n_names && !rc; i++)
+            names[i] = cl_arena_strdup(c->arena, p.names[i]);
         o->names = names;
         o->n_names = p.n_names;
         o->country = p.country ? cl_arena_strdup(c->arena, p.country) : NULL;
@@ -627,14 +639,16 @@ static enum cl_err rescreen_one(const struct cl_screen_config *sc, const struct 
         json_decref(fresh);
         return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     }
-    for (i = 0; i < n; i++) v[i] = json_array_get(kept, i);
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(kept, i);
     if (n) qsort(v, n, sizeof(json_t *), match_json_cmp);
     json_t *merged = json_array();
     for (i = 0; i < n && json_array_size(merged) < CL_LIMIT_SCREEN_MATCHES; i++) {
         bool dup = false;
         for (size_t k = 0; k < json_array_size(merged) && !dup; k++) {
             const json_t *p = json_array_get(merged, k);
-            dup = strcmp(json_string_value(json_object_get(p, "list")), json_string_value(json_object_get(v[i], "list"))) == 0 &&
+            dup = strcmp(json_string_value(json_object_get(p, "list")),
+                         json_string_value(json_object_get(v[i], "list"))) == 0 &&
                   strcmp(json_string_value(json_object_get(p, "entry_id")),
                          json_string_value(json_object_get(v[i], "entry_id"))) == 0;
         }
@@ -659,8 +673,8 @@ static enum cl_err rescreen_subjects(struct cl_store *st, const struct cl_screen
                                      cl_time now, struct cl_screen_import_report *rep, struct cl_error *err)
 {
     struct subj_all all = {0};
-    enum cl_err rc = cl_store_query(st, "SELECT subject_key, party, result FROM screen_subjects", NULL, 0,
-                                    subj_all_row, &all, err);
+    enum cl_err rc =
+        cl_store_query(st, "SELECT subject_key, party, result FROM screen_subjects", NULL, 0, subj_all_row, &all, err);
     if (rc) {
         subj_all_free(&all);
         return rc == CL_ERR_NOMEM ? cl_error_set(err, rc, "out of memory") : rc;
@@ -683,7 +697,8 @@ static enum cl_err rescreen_subjects(struct cl_store *st, const struct cl_screen
         cl_arena_init(&arena, 0);
         struct cl_screen_party party;
         rc = cl_json_parse(all.parties[i], strlen(all.parties[i]), "stored subject", CL_LIMIT_JSON_DEPTH, &pj, err);
-        if (!rc) rc = cl_json_parse(all.results[i], strlen(all.results[i]), "stored result", CL_LIMIT_JSON_DEPTH, &old, err);
+        if (!rc)
+            rc = cl_json_parse(all.results[i], strlen(all.results[i]), "stored result", CL_LIMIT_JSON_DEPTH, &old, err);
         if (!rc) rc = party_from_json(pj, &arena, &party, err);
         bool needs_full = false;
         if (!rc) rc = rescreen_one(&sc, d, fresh_idx, full_idx, &party, old, &res, &needs_full, err);
@@ -703,7 +718,8 @@ static enum cl_err rescreen_subjects(struct cl_store *st, const struct cl_screen
                 if (rep->n_subjects == cap_changes) {
                     size_t cap = cap_changes ? cap_changes * 2 : 16;
                     struct cl_screen_subject_change *n = realloc(rep->subjects, cap * sizeof(*n));
-                    if (!n) rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+                    if (!n)
+                        rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
                     else {
                         rep->subjects = n;
                         cap_changes = cap;
@@ -747,7 +763,8 @@ enum cl_err cl_screen_store_import(struct cl_store *st, const struct cl_screen_l
         const char *l = lists->files[i].list;
         if (!l) continue;
         size_t k = 0;
-        while (k < n && strcmp(names[k], l) != 0) k++;
+        while (k < n && strcmp(names[k], l) != 0)
+            k++;
         if (k == n) {
             if (n == 16) break;
             names[n] = l;
@@ -762,7 +779,8 @@ enum cl_err cl_screen_store_import(struct cl_store *st, const struct cl_screen_l
     /* entries whose list came from no file (built by hand): their list names */
     for (size_t i = 0; i < lists->n_entries && n < 16; i++) {
         size_t k = 0;
-        while (k < n && strcmp(names[k], lists->entries[i].list) != 0) k++;
+        while (k < n && strcmp(names[k], lists->entries[i].list) != 0)
+            k++;
         if (k == n) {
             names[n] = lists->entries[i].list;
             cl_strlcpy(files[n], "(in memory)", sizeof(files[n]));
@@ -777,8 +795,10 @@ enum cl_err cl_screen_store_import(struct cl_store *st, const struct cl_screen_l
         if (!rc) out->n_lists++;
     }
     if (!rc) rc = rescreen_subjects(st, config, &d, now, out, err);
-    if (!rc) rc = cl_store_commit(st, err);
-    else cl_store_rollback(st);
+    if (!rc)
+        rc = cl_store_commit(st, err);
+    else
+        cl_store_rollback(st);
     delta_release(&d);
     if (rc) {
         cl_screen_import_report_release(out);

@@ -31,7 +31,8 @@ static bool text_put(struct xml *x, const char *s, size_t n)
 {
     if (x->text_len + n + 1 > x->text_cap) {
         size_t cap = x->text_cap ? x->text_cap : 1024;
-        while (cap < x->text_len + n + 1) cap *= 2;
+        while (cap < x->text_len + n + 1)
+            cap *= 2;
         if (cap > CL_LIMIT_LIST_RECORD_BYTES) return false;
         char *t = realloc(x->text, cap);
         if (!t) return false;
@@ -84,11 +85,16 @@ static enum cl_err text_decode(struct xml *x, const char *s, size_t n, struct cl
         size_t nl = (size_t)(semi - name);
         char enc[4];
         size_t el = 0;
-        if (nl == 3 && memcmp(name, "amp", 3) == 0) enc[el++] = '&';
-        else if (nl == 2 && memcmp(name, "lt", 2) == 0) enc[el++] = '<';
-        else if (nl == 2 && memcmp(name, "gt", 2) == 0) enc[el++] = '>';
-        else if (nl == 4 && memcmp(name, "quot", 4) == 0) enc[el++] = '"';
-        else if (nl == 4 && memcmp(name, "apos", 4) == 0) enc[el++] = '\'';
+        if (nl == 3 && memcmp(name, "amp", 3) == 0)
+            enc[el++] = '&';
+        else if (nl == 2 && memcmp(name, "lt", 2) == 0)
+            enc[el++] = '<';
+        else if (nl == 2 && memcmp(name, "gt", 2) == 0)
+            enc[el++] = '>';
+        else if (nl == 4 && memcmp(name, "quot", 4) == 0)
+            enc[el++] = '"';
+        else if (nl == 4 && memcmp(name, "apos", 4) == 0)
+            enc[el++] = '\'';
         else if (nl >= 2 && name[0] == '#') {
             unsigned long c = 0;
             bool hex = name[1] == 'x' || name[1] == 'X';
@@ -97,9 +103,12 @@ static enum cl_err text_decode(struct xml *x, const char *s, size_t n, struct cl
             for (; k < nl; k++) {
                 int d;
                 char ch = name[k];
-                if (isdigit((unsigned char)ch)) d = ch - '0';
-                else if (hex && isxdigit((unsigned char)ch)) d = (tolower((unsigned char)ch) - 'a') + 10;
-                else return cl_error_set(err, CL_ERR_INPUT, "%s:%zu: bad character reference", x->file, x->line);
+                if (isdigit((unsigned char)ch))
+                    d = ch - '0';
+                else if (hex && isxdigit((unsigned char)ch))
+                    d = (tolower((unsigned char)ch) - 'a') + 10;
+                else
+                    return cl_error_set(err, CL_ERR_INPUT, "%s:%zu: bad character reference", x->file, x->line);
                 c = c * (hex ? 16u : 10u) + (unsigned long)d;
                 if (c > 0x10FFFF) break;
             }
@@ -182,16 +191,23 @@ static enum cl_err on_close(struct xml *x, struct un_rec *r, struct sn_read_ctx 
             r->parts[i] = dup_text(l, t);
             return CL_OK;
         }
-    if (strcmp(name, "DATAID") == 0 && x->depth == 4) r->dataid = dup_text(l, t);
-    else if (strcmp(name, "REFERENCE_NUMBER") == 0 && x->depth == 4) r->ref = dup_text(l, t);
-    else if (strcmp(name, "UN_LIST_TYPE") == 0 && x->depth == 4) r->list_type = dup_text(l, t);
-    else if (strcmp(name, "NAME_ORIGINAL_SCRIPT") == 0) e = sn_entry_add_name(l, r->e, t, tl, CL_SCREEN_NAME_ORIGINAL);
-    else if (strcmp(name, "QUALITY") == 0) r->alias_quality = dup_text(l, t);
+    if (strcmp(name, "DATAID") == 0 && x->depth == 4)
+        r->dataid = dup_text(l, t);
+    else if (strcmp(name, "REFERENCE_NUMBER") == 0 && x->depth == 4)
+        r->ref = dup_text(l, t);
+    else if (strcmp(name, "UN_LIST_TYPE") == 0 && x->depth == 4)
+        r->list_type = dup_text(l, t);
+    else if (strcmp(name, "NAME_ORIGINAL_SCRIPT") == 0)
+        e = sn_entry_add_name(l, r->e, t, tl, CL_SCREEN_NAME_ORIGINAL);
+    else if (strcmp(name, "QUALITY") == 0)
+        r->alias_quality = dup_text(l, t);
     else if (strcmp(name, "ALIAS_NAME") == 0) {
         enum cl_screen_name_kind k = CL_SCREEN_NAME_AKA;
         const char *q = r->alias_quality ? r->alias_quality : "";
-        if (strcasecmp(q, "Low") == 0) k = CL_SCREEN_NAME_WEAK;
-        else if (strcasecmp(q, "f.k.a.") == 0) k = CL_SCREEN_NAME_FKA;
+        if (strcasecmp(q, "Low") == 0)
+            k = CL_SCREEN_NAME_WEAK;
+        else if (strcasecmp(q, "f.k.a.") == 0)
+            k = CL_SCREEN_NAME_FKA;
         e = sn_entry_add_name(l, r->e, t, tl, k);
     } else if (strcmp(name, "VALUE") == 0 && in(x, 1, "NATIONALITY")) {
         e = sn_entry_add_country(l, r->e, t, tl);
@@ -299,7 +315,8 @@ enum cl_err sn_read_un_xml(struct sn_read_ctx *rc, const char *buf, size_t len, 
         bool closing = x.p[1] == '/';
         const char *nm = x.p + (closing ? 2 : 1);
         const char *ne = nm;
-        while (ne < gt && (isalnum((unsigned char)*ne) || *ne == '_' || *ne == '-' || *ne == ':' || *ne == '.')) ne++;
+        while (ne < gt && (isalnum((unsigned char)*ne) || *ne == '_' || *ne == '-' || *ne == ':' || *ne == '.'))
+            ne++;
         size_t nl = (size_t)(ne - nm);
         if (nl == 0 || nl >= sizeof(x.stack[0])) {
             e = cl_error_set(err, CL_ERR_INPUT, "%s:%zu: bad element name", x.file, x.line);
@@ -331,8 +348,8 @@ enum cl_err sn_read_un_xml(struct sn_read_ctx *rc, const char *buf, size_t len, 
             }
             root_seen = true;
             if (strcmp(name, "CONSOLIDATED_LIST") != 0) {
-                e = cl_error_set(err, CL_ERR_INPUT, "%s:%zu: root element <%s>, expected <CONSOLIDATED_LIST>",
-                                 x.file, x.line, name);
+                e = cl_error_set(err, CL_ERR_INPUT, "%s:%zu: root element <%s>, expected <CONSOLIDATED_LIST>", x.file,
+                                 x.line, name);
                 goto out;
             }
         }

@@ -143,7 +143,8 @@ static void *screen_range(void *arg)
         const char *n[1] = {queries[i]};
         struct cl_screen_party p = {n, 1, NULL, 0, CL_SCREEN_TYPE_UNKNOWN};
         struct cl_screen_result r;
-        if (cl_screen_party_screen(idx, &cfg, &p, false, &a, &r, &e)) t->decisions[i] = -1;
+        if (cl_screen_party_screen(idx, &cfg, &p, false, &a, &r, &e))
+            t->decisions[i] = -1;
         else {
             t->decisions[i] = (int)r.decision;
             t->scores[i] = r.best_score;
@@ -165,7 +166,8 @@ TEST(index_read_by_threads)
         two[k].to = NQ; /* every thread screens every query at once */
         pthread_create(&th[k], NULL, screen_range, &two[k]);
     }
-    for (int k = 0; k < 4; k++) pthread_join(th[k], NULL);
+    for (int k = 0; k < 4; k++)
+        pthread_join(th[k], NULL);
     int same = 0;
     for (int k = 0; k < 4; k++)
         for (int i = 0; i < NQ; i++)

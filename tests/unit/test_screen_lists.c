@@ -11,7 +11,8 @@
 static size_t count_type(const struct cl_screen_lists *l, enum cl_screen_type t)
 {
     size_t n = 0;
-    for (size_t i = 0; i < l->n_entries; i++) n += l->entries[i].type == t;
+    for (size_t i = 0; i < l->n_entries; i++)
+        n += l->entries[i].type == t;
     return n;
 }
 
@@ -75,7 +76,8 @@ TEST(ofac_2021_full_set)
     const struct cl_screen_entry *bnc = find(&l, "sdn:306");
     CHECK(has_name(bnc, "NATIONAL BANK OF CUBA", CL_SCREEN_NAME_AKA)); /* from alt.csv */
     bool cuba = false;
-    for (size_t i = 0; bnc && i < bnc->n_countries; i++) cuba |= strcmp(bnc->countries[i], "Switzerland") == 0;
+    for (size_t i = 0; bnc && i < bnc->n_countries; i++)
+        cuba |= strcmp(bnc->countries[i], "Switzerland") == 0;
     CHECK(cuba); /* from add.csv */
     cl_screen_lists_release(&l);
 }
@@ -131,7 +133,8 @@ TEST(un_xml)
     CHECK(has_name(adf, "NALU", CL_SCREEN_NAME_FKA));
     size_t orig = 0;
     for (size_t i = 0; i < l.n_entries; i++)
-        for (size_t k = 0; k < l.entries[i].n_names; k++) orig += l.entries[i].names[k].kind == CL_SCREEN_NAME_ORIGINAL;
+        for (size_t k = 0; k < l.entries[i].n_names; k++)
+            orig += l.entries[i].names[k].kind == CL_SCREEN_NAME_ORIGINAL;
     CHECK_INT(orig, 378);
     const struct cl_screen_entry *badege = find(&l, "un:CDi.001");
     CHECK(has_name(badege, "ERIC BADEGE", CL_SCREEN_NAME_PRIMARY));
@@ -161,7 +164,8 @@ TEST(dpl_and_csl)
     CHECK_INT(read_lists(&l, h, 1, &e), CL_OK);
     CHECK_INT(l.n_entries, 115);
     size_t el = 0;
-    for (size_t i = 0; i < l.n_entries; i++) el += strcmp(l.entries[i].source, "EL") == 0;
+    for (size_t i = 0; i < l.n_entries; i++)
+        el += strcmp(l.entries[i].source, "EL") == 0;
     CHECK_INT(el, 22);
     cl_screen_lists_release(&l);
 
@@ -174,7 +178,8 @@ TEST(dpl_and_csl)
     bool tail = false;
     for (size_t i = 0; i < l.n_entries; i++) {
         meu += strcmp(l.entries[i].source, "MEU") == 0;
-        for (size_t n = 0; n < l.entries[i].n_names; n++) tail |= strstr(l.entries[i].names[n].text, "successor") != NULL;
+        for (size_t n = 0; n < l.entries[i].n_names; n++)
+            tail |= strstr(l.entries[i].names[n].text, "successor") != NULL;
     }
     CHECK_INT(meu, 1);
     CHECK(!tail); /* "; and any successor, sub-unit, or subsidiary thereof" removed */
@@ -225,8 +230,9 @@ TEST(malformed_files)
     CHECK_INT(l.n_entries, before);
     cl_error_clear(&e);
 
-    const char *dpl = "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\n\"X\"\t\"s\"\t\"c\"\t\"st\"\t\"US\"\n"
-                      "\"\"\t\"s\"\t\"c\"\t\"st\"\t\"US\"\n";
+    const char *dpl =
+        "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\n\"X\"\t\"s\"\t\"c\"\t\"st\"\t\"US\"\n"
+        "\"\"\t\"s\"\t\"c\"\t\"st\"\t\"US\"\n";
     CHECK_INT(read_text(&l, "dpl.txt", dpl, false, &e), CL_ERR_INPUT);
     CHECK_CONTAINS(e.msg, "dpl.txt:3: empty Name");
     cl_error_clear(&e);

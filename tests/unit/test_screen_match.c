@@ -67,9 +67,9 @@ TEST(other_scripts_transliterated)
 {
     CHECK_STR(norm("Владимир Путин", 0), "vladimir putin");
     CHECK_STR(norm("Владимир Путин", 1), "владимир путин"); /* original script kept */
-    CHECK_STR(norm("Хаматович", 0), "khamatovich");        /* BGN, not ISO 9 */
-    CHECK_STR(norm("金正恩", 0), "jin zheng en");          /* Han to pinyin, syllables spaced */
-    CHECK_STR(norm("金正恩", 1), "jinzhengen");            /* and joined */
+    CHECK_STR(norm("Хаматович", 0), "khamatovich");         /* BGN, not ISO 9 */
+    CHECK_STR(norm("金正恩", 0), "jin zheng en");           /* Han to pinyin, syllables spaced */
+    CHECK_STR(norm("金正恩", 1), "jinzhengen");             /* and joined */
     CHECK_STR(norm("金正恩", 2), "金 正 恩");
     CHECK_STR(norm("华为技术有限公司", 0), "hua wei technology ~ltd");
     CHECK_STR(norm("Αλέξης Τσίπρας", 0), "alexis tsipras");
@@ -178,7 +178,8 @@ TEST(explanation_names_tokens)
     CHECK_INT(cl_screen_names_match("emma daniels", "EMMA LLC", CL_SCREEN_TYPE_ENTITY, &a, &e, &err), CL_OK);
     bool daniels = false;
     for (size_t i = 0; i < e.n_tokens; i++)
-        if (e.tokens[i].how == CL_SCREEN_HOW_UNMATCHED && e.tokens[i].query && strcmp(e.tokens[i].query, "daniels") == 0)
+        if (e.tokens[i].how == CL_SCREEN_HOW_UNMATCHED && e.tokens[i].query &&
+            strcmp(e.tokens[i].query, "daniels") == 0)
             daniels = true;
     CHECK(daniels);
     cl_arena_release(&a);

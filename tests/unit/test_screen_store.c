@@ -35,16 +35,21 @@ static void id_delta(const struct cl_screen_lists *a, const struct cl_screen_lis
                      size_t *out_added)
 {
     const char **x = malloc(a->n_entries * sizeof(char *)), **y = malloc(b->n_entries * sizeof(char *));
-    for (size_t i = 0; i < a->n_entries; i++) x[i] = a->entries[i].id;
-    for (size_t i = 0; i < b->n_entries; i++) y[i] = b->entries[i].id;
+    for (size_t i = 0; i < a->n_entries; i++)
+        x[i] = a->entries[i].id;
+    for (size_t i = 0; i < b->n_entries; i++)
+        y[i] = b->entries[i].id;
     qsort(x, a->n_entries, sizeof(char *), id_cmp);
     qsort(y, b->n_entries, sizeof(char *), id_cmp);
     size_t i = 0, j = 0, rem = 0, add = 0;
     while (i < a->n_entries || j < b->n_entries) {
         int c = i == a->n_entries ? 1 : j == b->n_entries ? -1 : strcmp(x[i], y[j]);
-        if (c < 0) rem++, i++;
-        else if (c > 0) add++, j++;
-        else i++, j++;
+        if (c < 0)
+            rem++, i++;
+        else if (c > 0)
+            add++, j++;
+        else
+            i++, j++;
     }
     *out_removed = rem;
     *out_added = add;
