@@ -501,6 +501,14 @@ struct acc {
     float sum;    /* contributions of earlier query units */
 };
 
+/* The keys of one query unit to look up (see probe_all): the exact key, the skeleton, and at most 1 + n + n(n-1)/2
+ * deletion variants of a token of n <= SN_TOK_BYTES - 1 letters. */
+#define PROBES_MAX (2 + (SN_TOK_BYTES - 1) + (SN_TOK_BYTES - 1) * (SN_TOK_BYTES - 2) / 2 + 1)
+struct probes {
+    uint64_t h[PROBES_MAX];
+    int n;
+};
+
 struct scratch {
     uint64_t serial; /* the index the arrays are sized for */
     struct acc *acc;
@@ -513,6 +521,7 @@ struct scratch {
     size_t n_touched, cap_touched;
     struct vhit *vhits; /* vocabulary units met by the query's units, with their similarity */
     size_t n_vhits, cap_vhits;
+    struct probes probes;
 };
 
 static pthread_key_t scratch_key;
@@ -633,21 +642,65 @@ static void visit_vocab(struct retr *r, uint32_t vid)
     s->vhits[s->n_vhits++] = (struct vhit){vid, (float)sim};
 }
 
-static void lookup(struct retr *r, uint64_t h)
+/* The keys of one query unit, gathered first and looked up together: each probe touches three large arrays (filter,
+ * directory, keys) and then the vocabulary; issuing the loads of all probes before using any lets them overlap. */
+
+static void probe_add(struct probes *p, uint64_t h)
 {
-    const struct cl_screen_index *idx = r->idx;
-    uint32_t mask = (1u << idx->bloom_bits) - 1, b1 = (uint32_t)h & mask, b2 = (uint32_t)(h >> 23) & mask;
-    if (!(idx->bloom[b1 >> 6] & (1ull << (b1 & 63))) || !(idx->bloom[b2 >> 6] & (1ull << (b2 & 63)))) return;
-    size_t b = (size_t)(h >> (64 - idx->dir_bits));
-    uint32_t lo = KEY_LO(h, idx->dir_bits);
-    for (uint32_t k = idx->dir[b]; k < idx->dir[b + 1]; k++)
-        if (idx->keys[k].lo == lo) visit_vocab(r, idx->keys[k].vocab);
+    for (int i = p->n - 1; i >= 0 && i >= p->n - 8; i--)
+        if (p->h[i] == h) return; /* repeated letters give repeated variants, usually close together */
+    CL_ASSERT(p->n < PROBES_MAX);
+    p->h[p->n++] = h;
 }
 
-static void lookup_delete(void *ctx, const char *v, size_t n)
+static void probe_delete(void *ctx, const char *v, size_t n)
 {
-    struct retr *r = ctx;
-    lookup(r, sn_hash64(v, n, SEED_DELETE));
+    probe_add(ctx, sn_hash64(v, n, SEED_DELETE));
+}
+
+static void probe_all(struct retr *r, struct probes *p)
+{
+    const struct cl_screen_index *idx = r->idx;
+    uint32_t mask = (1u << idx->bloom_bits) - 1;
+    for (int i = 0; i < p->n; i++) {
+        uint64_t h = p->h[i];
+        __builtin_prefetch(&idx->bloom[((uint32_t)h & mask) >> 6]);
+        __builtin_prefetch(&idx->bloom[((uint32_t)(h >> 23) & mask) >> 6]);
+    }
+    int k = 0;
+    for (int i = 0; i < p->n; i++) {
+        uint64_t h = p->h[i];
+        uint32_t b1 = (uint32_t)h & mask, b2 = (uint32_t)(h >> 23) & mask;
+        if (!(idx->bloom[b1 >> 6] & (1ull << (b1 & 63))) || !(idx->bloom[b2 >> 6] & (1ull << (b2 & 63)))) continue;
+        p->h[k++] = h;
+        __builtin_prefetch(&idx->dir[h >> (64 - idx->dir_bits)]);
+    }
+    p->n = k;
+    uint32_t from[PROBES_MAX], to[PROBES_MAX];
+    for (int i = 0; i < p->n; i++) {
+        size_t b = (size_t)(p->h[i] >> (64 - idx->dir_bits));
+        from[i] = idx->dir[b];
+        to[i] = idx->dir[b + 1];
+        if (from[i] < to[i]) __builtin_prefetch(&idx->keys[from[i]]);
+    }
+    uint32_t vids[256];
+    int nv = 0;
+    for (int i = 0; i < p->n; i++) {
+        uint32_t lo = KEY_LO(p->h[i], idx->dir_bits);
+        for (uint32_t k2 = from[i]; k2 < to[i]; k2++) {
+            if (idx->keys[k2].lo != lo) continue;
+            if (nv == (int)(sizeof(vids) / sizeof(vids[0]))) { /* full: visit what we have, go on */
+                for (int j = 0; j < nv; j++)
+                    visit_vocab(r, vids[j]);
+                nv = 0;
+            }
+            vids[nv++] = idx->keys[k2].vocab;
+            __builtin_prefetch(&idx->vocab[idx->keys[k2].vocab]);
+            __builtin_prefetch(&r->s->vstamp[idx->keys[k2].vocab]);
+        }
+    }
+    for (int i = 0; i < nv; i++)
+        visit_vocab(r, vids[i]);
 }
 
 static bool retrievable(const struct sn_unit *u)
@@ -671,10 +724,13 @@ static bool retrieve(const struct cl_screen_index *idx, struct scratch *s, int n
         any = true;
         r.u = u;
         next_vstamp(s); /* a vocabulary unit is visited once per query unit */
-        lookup(&r, sn_hash64(u->s, u->len, SEED_EXACT));
+        struct probes *p = &s->probes;
+        p->n = 0;
+        probe_add(p, sn_hash64(u->s, u->len, SEED_EXACT));
         if (u->span == 1 && fuzzy_class(u->cls) && u->len >= 4)
-            deletions(u->s, u->len, deletion_depth(u->len), lookup_delete, &r);
-        if (u->skel_len >= 2) lookup(&r, u->skel_h);
+            deletions(u->s, u->len, deletion_depth(u->len), probe_delete, p);
+        if (u->skel_len >= 2) probe_add(p, u->skel_h);
+        probe_all(&r, p);
     }
     off[nqu] = (uint32_t)s->n_vhits;
     for (int t = 0; t < n_tok && !r.oom; t++) {
