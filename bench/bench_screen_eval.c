@@ -538,6 +538,36 @@ int main(int argc, char **argv)
     }
     printf("\nsearch: %zu of %zu positive queries find their entry among the matches (%.3f); %zu at block level\n",
            found, npos, (double)found / (double)npos, blocked);
+    /* unlisted everyday names through the index: how many would a user have to review? */
+    static const char *const given[] = {"John",  "Maria", "Wei",    "Ahmed",  "Olga",  "Carlos", "Fatima", "Hiroshi",
+                                        "Anna",  "David", "Li",     "Sergei", "Priya", "Emma",   "Lucas",  "Chen",
+                                        "Yusuf", "Elena", "Pierre", "Amina",  "Kenji", "Sofia",  "Omar",   "Ivan",
+                                        "Grace", "Jamal", "Mei",    "Pedro",  "Nadia", "George"};
+    static const char *const family[] = {
+        "Smith",    "Garcia",  "Wang",      "Johnson", "Petrova", "Kowalski", "Tanaka", "Okafor", "Schmidt", "Rossi",
+        "Nguyen",   "Dubois",  "Andersson", "Silva",   "Kumar",   "Brown",    "Novak",  "Larsen", "Moreau",  "Haddad",
+        "Yamamoto", "Fischer", "Costa",     "Murphy",  "Bush",    "Daniels",  "Walker", "Lopez",  "Meyer",   "Kaplan"};
+    size_t flagged = 0, total = 0;
+    for (int g = 0; g < 30; g++)
+        for (int f = 0; f < 30; f++) {
+            char name[64];
+            snprintf(name, sizeof(name), "%s %s", given[g], family[f]);
+            const char *n[1] = {name};
+            struct cl_screen_party party = {n, 1, NULL, 0, CL_SCREEN_TYPE_INDIVIDUAL};
+            struct cl_screen_result r;
+            if (cl_screen_party_screen(idx, &cfg, &party, false, &a, &r, &e)) continue;
+            total++;
+            if (r.decision != CL_SCREEN_CLEAR) {
+                flagged++;
+                if (show)
+                    printf("      unlisted name flagged: %s ~ %s %.3f\n", name, r.matches[0].matched_name,
+                           r.best_score);
+            }
+            cl_arena_release(&a);
+        }
+    printf("everyday names (30 given x 30 family names, as individuals): %zu of %zu flagged for review or block "
+           "(%.3f)\n",
+           flagged, total, (double)flagged / (double)total);
     cl_screen_index_free(idx);
     cl_arena_release(&a);
     free(score);

@@ -31,13 +31,13 @@ struct rbound {
 /* A token of a record, compact. */
 struct ctok {
     uint32_t str; /* offset in idx->strs */
-    uint8_t len, cls, core, han, group, arabic;
+    uint8_t len, cls, core, han, group, translit;
     float w;
 };
 
 struct vocab {
     uint32_t str;
-    uint8_t len, cls, span, skel_len, arabic;
+    uint8_t len, cls, span, skel_len, translit;
     uint32_t post_off, post_n;
     uint32_t mask;
     uint64_t skel_h;
@@ -221,7 +221,7 @@ static void rec_to_name(const struct cl_screen_index *idx, const struct rec *r, 
         t->core = c->core;
         t->han = c->han;
         t->group = c->group;
-        t->arabic = c->arabic;
+        t->translit = c->translit;
         t->w = c->w;
     }
 }
@@ -318,7 +318,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                     c->core = tk->core;
                     c->han = tk->han;
                     c->group = tk->group;
-                    c->arabic = tk->arabic;
+                    c->translit = tk->translit;
                     c->w = tk->w;
                 }
                 if (!ok) goto nomem;
@@ -334,7 +334,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                         uint32_t cand = vm.slots[slot] - 1;
                         const struct vocab *vv = &idx->vocab[cand];
                         if (vm.hashes[slot] == h && vv->len == un->len && vv->span == (un->span > 1 ? 2 : 1) &&
-                            vv->cls == un->cls && vv->arabic == un->arabic &&
+                            vv->cls == un->cls && vv->translit == un->translit &&
                             memcmp(idx->strs + vv->str, un->s, un->len) == 0) {
                             vid = cand;
                             break;
@@ -356,7 +356,7 @@ enum cl_err cl_screen_index_build(const struct cl_screen_lists *lists, struct cl
                         vv->skel_len = un->skel_len;
                         vv->skel_h = un->skel_h;
                         vv->mask = un->mask;
-                        vv->arabic = un->arabic;
+                        vv->translit = un->translit;
                         vm.slots[slot] = vid + 1;
                         vm.hashes[slot] = h;
                         if (idx->n_vocab * 2 > vm.cap) {
@@ -632,7 +632,7 @@ static void visit_vocab(struct retr *r, uint32_t vid)
     vu.skel_len = vv->skel_len;
     vu.skel_h = vv->skel_h;
     vu.mask = vv->mask;
-    vu.arabic = vv->arabic;
+    vu.translit = vv->translit;
     double sim = sn_unit_sim(r->u, &vu, NULL);
     if (sim <= 0.0) return;
     if (!reserve((void **)&s->vhits, &s->cap_vhits, s->n_vhits + 1, sizeof(struct vhit))) {

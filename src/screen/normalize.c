@@ -402,9 +402,9 @@ struct raw {
     uint8_t len;
     uint8_t han;
     uint8_t group;
-    uint8_t arabic; /* transliterated from Arabic script */
-    uint8_t script; /* original-script token (UTF-8, not ASCII) */
-    uint8_t dotted; /* a single letter written with a dot: an initial, never a particle ("Y. Syawal") */
+    uint8_t translit; /* transliterated from another alphabet */
+    uint8_t script;   /* original-script token (UTF-8, not ASCII) */
+    uint8_t dotted;   /* a single letter written with a dot: an initial, never a particle ("Y. Syawal") */
 };
 struct raws {
     struct raw t[CL_LIMIT_SCREEN_TOKENS * 2];
@@ -420,7 +420,7 @@ static bool is_alnum_ascii(unsigned char c)
 
 /* Splits lower-case ASCII text into tokens: letters and digits; apostrophes join ("o'brien" -> "obrien"); hyphens
  * and slashes split but group; '&' is "and"; a comma is remembered for the surname rule. */
-static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han, bool arabic)
+static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han, bool arabic, bool translit)
 {
     size_t i = 0;
     uint8_t group = 0;
@@ -469,7 +469,7 @@ static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han, bo
             memset(a, 0, sizeof(*a));
             memcpy(a->s, "al", 3);
             a->len = 2;
-            a->arabic = 1;
+            a->translit = 1;
             if (pending_comma) {
                 r->comma_at = r->n - 1;
                 pending_comma = false;
@@ -483,7 +483,7 @@ static void tokenize_ascii(struct raws *r, const char *s, size_t n, bool han, bo
         t->s[wl] = '\0';
         t->len = (uint8_t)wl;
         t->han = han;
-        t->arabic = arabic;
+        t->translit = arabic || translit;
         t->dotted = wl == 1 && i < n && s[i] == '.';
         if (hyphen_next && group == 0) group = ++r->group_next ? r->group_next : (r->group_next = 1);
         t->group = group;
@@ -554,7 +554,7 @@ static void push_tok(struct sn_name *out, const char *s, size_t len, enum sn_cla
     t->cls = (uint8_t)cls;
     if (src) {
         t->han = src->han;
-        t->arabic = src->arabic;
+        t->translit = src->translit;
         t->group = src->group;
     }
 }
@@ -828,9 +828,14 @@ static void normalize_unicode(const char *s, size_t len, struct raws *latin, str
         int32_t rl = end - start;
         i = end;
         if (han) *out_has_han = true;
-        bool ascii = true;
+        bool ascii = true, foreign = false;
         for (int32_t k = start; k < end; k++)
             if (norm[k] >= 0x80) ascii = false;
+        for (int32_t k = start; k < end && !ascii && !foreign;) {
+            UChar32 d;
+            U16_NEXT(norm, k, end, d);
+            foreign = char_script(d) == SCRIPT_OTHER;
+        }
         memcpy(run, norm + start, (size_t)rl * sizeof(UChar));
         if (!ascii) {
             int32_t limit = rl;
@@ -847,9 +852,9 @@ static void normalize_unicode(const char *s, size_t len, struct raws *latin, str
         al = undot(ascii_buf, al, undotted);
         if (han) {
             /* keep Han runs apart from their neighbours */
-            tokenize_ascii(latin, " ", 1, false, false);
+            tokenize_ascii(latin, " ", 1, false, false, false);
         }
-        tokenize_ascii(latin, undotted, al, han, arabic);
+        tokenize_ascii(latin, undotted, al, han, arabic, foreign);
     }
 }
 
@@ -873,7 +878,7 @@ void sn_normalize(const char *s, size_t len, bool comma_surname, struct sn_set *
     if (all_ascii(s, len)) {
         char u[CL_LIMIT_NAME_BYTES * 2 + 8];
         size_t ul = undot(s, len, u);
-        tokenize_ascii(&latin, u, ul, false, false);
+        tokenize_ascii(&latin, u, ul, false, false, false);
     } else
         normalize_unicode(s, len, &latin, &orig, &has_han);
 

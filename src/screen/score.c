@@ -93,14 +93,14 @@ static void unit_from_list(struct sn_unit *u, const struct sn_name *nm, const in
     size_t k = 0;
     float w = 0;
     u->tmask = 0;
-    u->arabic = 0;
+    u->translit = 0;
     u->first = (uint8_t)pos[0];
     for (int i = 0; i < n; i++) {
         const struct sn_tok *t = &nm->tok[pos[i]];
         memcpy(u->s + k, t->s, t->len);
         k += t->len;
         w += t->w;
-        u->arabic |= t->arabic;
+        u->translit |= t->translit;
         u->tmask |= 1u << pos[i];
         if (pos[i] < u->first) u->first = (uint8_t)pos[i];
     }
@@ -211,7 +211,7 @@ double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_scr
         if (budget > 0 && ld0 <= budget && -ld0 <= budget && __builtin_popcount(a->mask ^ b->mask) <= 2 * budget &&
             sn_osa_bounded(a->s, a->len, b->s, b->len, budget) <= budget) {
             jw = sn_jaro_winkler(a->s, a->len, b->s, b->len);
-            double v = jw - (a->s[0] != b->s[0] ? 0.1 : 0.0);
+            double v = jw - (a->s[0] != b->s[0] ? 0.15 : 0.0); /* first letters are rarely mistyped */
             if (v >= SN_TOKEN_SIM_MIN) {
                 sim = v > 0.98 ? 0.98 : v;
                 how = CL_SCREEN_HOW_TYPO;
@@ -221,12 +221,18 @@ double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_scr
     /* same consonant skeleton: vowel and transliteration variants (usama/osama, hsyn/hussein) */
     int ld = (int)a->len - (int)b->len;
     if (ld < 0) ld = -ld;
-    if (a->len >= 3 && b->len >= 3 && ld <= ((a->arabic || b->arabic) ? 5 : 3)) {
+    bool translit = a->translit || b->translit;
+    bool join = a->span > 1 || b->span > 1;
+    if (a->len >= 3 && b->len >= 3 && ld <= (translit ? 5 : 3) && (a->span == 1 || b->span == 1 || translit)) {
         size_t la = a->skel_len, lb = b->skel_len;
         if (la >= 2 && la == lb && a->skel_h == b->skel_h) {
             if (jw < 0) jw = sn_jaro_winkler(a->s, a->len, b->s, b->len);
-            /* a two-letter skeleton ("sm") says less: the spellings must also be close */
-            if (la >= 3 || jw >= 0.7) {
+            /* The skeleton drops every vowel, so the spellings must also be close (Dubois is not Dabbashi), except
+             * for names transliterated from another alphabet, unvowelled Arabic above all; a two-letter skeleton
+             * ("sm") says less still. A join must be closer, and two joins meet by skeleton only when transliterated:
+             * otherwise a weak word would ride on a strong one. */
+            double gate = la >= 3 ? (translit ? 0.0 : (join ? 0.88 : 0.78)) : (translit ? 0.7 : 0.85);
+            if (jw >= gate) {
                 double v = jw < 0.85 ? 0.85 : (jw > 0.95 ? 0.95 : jw);
                 if (v > sim) {
                     sim = v;

@@ -28,12 +28,12 @@ enum sn_variant { SN_V_LATIN, SN_V_JOINED, SN_V_ORIGINAL };
 struct sn_tok {
     char s[SN_TOK_BYTES];
     uint8_t len;
-    uint8_t cls;    /* enum sn_class */
-    uint8_t core;   /* 1: surname or first given name (or first/last token); 0: a middle name */
-    uint8_t han;    /* syllable transliterated from Han */
-    uint8_t arabic; /* transliterated from Arabic script */
-    uint8_t group;  /* tokens of one hyphenated word share a non-zero group */
-    float w;        /* weight in the score */
+    uint8_t cls;      /* enum sn_class */
+    uint8_t core;     /* 1: surname or first given name (or first/last token); 0: a middle name */
+    uint8_t han;      /* syllable transliterated from Han */
+    uint8_t translit; /* transliterated from another alphabet (Arabic, Cyrillic, Greek, Hangul ...) */
+    uint8_t group;    /* tokens of one hyphenated word share a non-zero group */
+    float w;          /* weight in the score */
 };
 
 struct sn_name {
@@ -75,7 +75,7 @@ struct sn_unit {
     uint32_t tmask;      /* the token positions covered (a join across the surname comma is not contiguous) */
     uint8_t cls;         /* the token's class; SN_WORD for a join */
     uint8_t skel_len;    /* length of the consonant skeleton; 0 when the unit has none (short, digits, script) */
-    uint8_t arabic;      /* transliterated from Arabic script: unvowelled, so much shorter than its Latin forms */
+    uint8_t translit;    /* transliterated from another alphabet: spellings vary more (unvowelled Arabic ...) */
     float w;             /* sum of the covered tokens' weights */
     uint32_t mask;       /* which letters and digits occur: an edit changes at most two bits */
     uint64_t skel_h;     /* hash of the consonant skeleton */
