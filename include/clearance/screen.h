@@ -118,13 +118,13 @@ enum cl_err cl_screen_lists_read_buffer(struct cl_screen_lists *l, const char *n
 /* ---- normalisation ------------------------------------------------------------------------------------------- */
 
 /* The normalised forms of one name, for display and tests: each variant is space-separated tokens, legal forms
- * written "~ltd", "~jsc", "~corp", "~co". Variant 0 is Latin; a Han name adds a form with its syllables joined;
- * a name in another script adds its original-script tokens. */
-#define CL_SCREEN_VARIANTS_MAX 3
+ * written "~ltd", "~jsc", "~corp", "~co". Variant 0 is Latin; a Han name adds a form with its syllables joined and,
+ * when every character has one, its Korean reading; a name in another script adds its original-script tokens. */
+#define CL_SCREEN_VARIANTS_MAX 4
 struct cl_screen_normal {
     int n_variants;
     char variant[CL_SCREEN_VARIANTS_MAX][CL_LIMIT_NAME_BYTES];
-    const char *label[CL_SCREEN_VARIANTS_MAX]; /* "latin", "joined", "original" */
+    const char *label[CL_SCREEN_VARIANTS_MAX]; /* "latin", "joined", "korean", "original" */
 };
 /* Normalises len bytes of UTF-8 (invalid bytes become U+FFFD). Thread-safe. Never fails on content: an empty
  * result means the name had no usable token. CL_ERR_LIMIT if len > CL_LIMIT_NAME_BYTES. */

@@ -702,6 +702,97 @@ static void split_legal_suffixes(struct raws *r)
     }
 }
 
+/* Korean readings of the Han characters common in Korean names, as the lists romanise them (McCune-Reischauer,
+ * North Korean usage: "Kim Jong Un", "Ri", "Pak"). Han is read in Mandarin by ICU; a name all of whose characters
+ * are here also gets this reading, so that 金正恩 meets "KIM, Jong Un" and not only "jin zheng en". Sorted by
+ * UTF-8 bytes. */
+static const struct {
+    const char *han;
+    const char *reading;
+} korean[] = {
+    {"一", "il"},    {"七", "chil"},  {"三", "sam"},   {"世", "se"},    {"中", "jung"},  {"主", "ju"},
+    {"之", "ji"},    {"井", "jong"},  {"亨", "hyong"}, {"京", "gyong"}, {"仁", "in"},    {"仙", "son"},
+    {"仲", "jung"},  {"任", "im"},    {"休", "hyu"},   {"俊", "jun"},   {"信", "sin"},   {"倉", "chang"},
+    {"允", "yun"},   {"元", "won"},   {"充", "chung"}, {"先", "son"},   {"光", "kwang"}, {"全", "jon"},
+    {"具", "ku"},    {"初", "cho"},   {"劉", "ryu"},   {"勇", "yong"},  {"勝", "sung"},  {"勳", "hun"},
+    {"千", "chon"},  {"南", "nam"},   {"卞", "pyon"},  {"印", "in"},    {"卿", "gyong"}, {"吉", "gil"},
+    {"吳", "o"},     {"周", "ju"},    {"和", "hwa"},   {"哲", "chol"},  {"善", "son"},   {"喆", "chol"},
+    {"喜", "hui"},   {"嚴", "om"},    {"國", "kuk"},   {"在", "jae"},   {"地", "ji"},    {"基", "gi"},
+    {"壬", "im"},    {"壽", "su"},    {"夏", "ha"},    {"天", "chon"},  {"太", "thae"},  {"奎", "gyu"},
+    {"好", "ho"},    {"姜", "kang"},  {"姬", "hui"},   {"子", "ja"},    {"孔", "kong"},  {"孝", "hyo"},
+    {"孫", "son"},   {"學", "hak"},   {"宇", "u"},     {"守", "su"},    {"安", "an"},    {"宋", "song"},
+    {"官", "gwan"},  {"容", "yong"},  {"寅", "in"},    {"富", "bu"},    {"寧", "nyong"}, {"寬", "gwan"},
+    {"尹", "yun"},   {"山", "san"},   {"崔", "choe"},  {"川", "chon"},  {"希", "hui"},   {"平", "phyong"},
+    {"康", "kang"},  {"延", "yon"},   {"廷", "jong"},  {"弘", "hong"},  {"張", "jang"},  {"弼", "phil"},
+    {"彪", "phyo"},  {"彬", "bin"},   {"德", "tok"},   {"徹", "chol"},  {"心", "sim"},   {"必", "phil"},
+    {"志", "ji"},    {"忠", "chung"}, {"恒", "hang"},  {"恩", "un"},    {"惠", "hye"},   {"慧", "hye"},
+    {"慶", "gyong"}, {"應", "ung"},   {"成", "song"},  {"承", "sung"},  {"振", "jin"},   {"政", "jong"},
+    {"敏", "min"},   {"敬", "gyong"}, {"文", "mun"},   {"斌", "bin"},   {"斗", "tu"},    {"方", "pang"},
+    {"日", "il"},    {"昇", "sung"},  {"昊", "ho"},    {"昌", "chang"}, {"明", "myong"}, {"星", "song"},
+    {"春", "chun"},  {"昶", "chang"}, {"晃", "hwang"}, {"景", "gyong"}, {"晶", "jong"},  {"智", "ji"},
+    {"暉", "hwi"},   {"會", "hoe"},   {"月", "wol"},   {"朝", "jo"},    {"朴", "pak"},   {"李", "ri"},
+    {"東", "tong"},  {"松", "song"},  {"林", "rim"},   {"根", "gun"},   {"桓", "hwan"},  {"梁", "ryang"},
+    {"梅", "mae"},   {"植", "sik"},   {"楚", "cho"},   {"榮", "yong"},  {"權", "kwon"},  {"正", "jong"},
+    {"殷", "un"},    {"民", "min"},   {"永", "yong"},  {"池", "ji"},    {"沈", "sim"},   {"河", "ha"},
+    {"泰", "thae"},  {"洙", "su"},    {"洛", "rak"},   {"洪", "hong"},  {"浩", "ho"},    {"海", "hae"},
+    {"淑", "suk"},   {"淸", "chong"}, {"清", "chong"}, {"滋", "ja"},    {"漢", "han"},   {"潤", "yun"},
+    {"澤", "thaek"}, {"炯", "hyong"}, {"炳", "pyong"}, {"烈", "ryol"},  {"煥", "hwan"},  {"照", "jo"},
+    {"熏", "hun"},   {"熙", "hui"},   {"燦", "chan"},  {"玄", "hyon"},  {"玉", "ok"},    {"珍", "jin"},
+    {"申", "sin"},   {"男", "nam"},   {"白", "paek"},  {"皓", "ho"},    {"益", "ik"},    {"盛", "song"},
+    {"盧", "ro"},    {"相", "sang"},  {"眞", "jin"},   {"真", "jin"},   {"石", "sok"},   {"碩", "sok"},
+    {"祖", "jo"},    {"福", "bok"},   {"禧", "hui"},   {"禮", "rye"},   {"禹", "u"},     {"秀", "su"},
+    {"秉", "pyong"}, {"秋", "chu"},   {"竹", "juk"},   {"範", "pom"},   {"紅", "hong"},  {"紫", "ja"},
+    {"羅", "ra"},    {"美", "mi"},    {"義", "ui"},    {"翰", "han"},   {"翼", "ik"},    {"聖", "song"},
+    {"胤", "yun"},   {"致", "chi"},   {"與", "yo"},    {"興", "hung"},  {"花", "hwa"},   {"英", "yong"},
+    {"草", "cho"},   {"華", "hwa"},   {"萬", "man"},   {"蒼", "chang"}, {"薰", "hun"},   {"蘭", "ran"},
+    {"虎", "ho"},    {"衆", "jung"},  {"許", "ho"},    {"誠", "song"},  {"豊", "phung"}, {"豐", "phung"},
+    {"豪", "ho"},    {"貞", "jong"},  {"貴", "gwi"},   {"賢", "hyon"},  {"赫", "hyok"},  {"趙", "jo"},
+    {"車", "cha"},   {"載", "jae"},   {"輝", "hwi"},   {"進", "jin"},   {"郭", "kwak"},  {"鄭", "jong"},
+    {"重", "jung"},  {"金", "kim"},   {"鉉", "hyon"},  {"銀", "un"},    {"錫", "sok"},   {"鍾", "jong"},
+    {"鎔", "yong"},  {"鎬", "ho"},    {"鎭", "jin"},   {"鐵", "chol"},  {"閔", "min"},   {"隱", "un"},
+    {"雄", "ung"},   {"雪", "sol"},   {"雲", "un"},    {"靑", "chong"}, {"青", "chong"}, {"靜", "jong"},
+    {"革", "hyok"},  {"韓", "han"},   {"順", "sun"},   {"馨", "hyong"}, {"魯", "ro"},    {"鮮", "son"},
+    {"黃", "hwang"}, {"龍", "ryong"},
+};
+
+static const char *korean_reading(const char *han)
+{
+    size_t lo = 0, hi = sizeof(korean) / sizeof(korean[0]);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(korean[mid].han, han);
+        if (c == 0) return korean[mid].reading;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The Korean-reading variant of a name written in Han characters only, or false. */
+static bool korean_variant(const struct raws *orig, struct sn_name *out)
+{
+    static _Thread_local struct raws k;
+    k.n = 0;
+    k.comma_at = -1;
+    k.group_next = 0;
+    if (orig->n < 2 || orig->n > 6) return false;
+    for (int i = 0; i < orig->n; i++) {
+        const char *r = korean_reading(orig->t[i].s);
+        if (!r) return false;
+        struct raw *t = &k.t[k.n++];
+        memset(t, 0, sizeof(*t));
+        t->len = (uint8_t)strlen(r);
+        memcpy(t->s, r, (size_t)t->len + 1);
+        t->translit = 1;
+        t->group = i > 0 ? 1 : 0; /* the given name's syllables, written "Jong-un" or "Jong Un" */
+    }
+    classify(&k, false, out);
+    out->variant = SN_V_KOREAN;
+    return out->n > 0;
+}
+
 /* ---- the pipeline -------------------------------------------------------------------------------------------- */
 
 static bool all_ascii(const char *s, size_t n)
@@ -911,6 +1002,7 @@ void sn_normalize(const char *s, size_t len, bool comma_surname, struct sn_set *
         }
         if (joined > 0 && j->n > 0) out->n++;
     }
+    if (has_han && korean_variant(&orig, &out->v[out->n])) out->n++;
     if (orig.n > 0) {
         struct sn_name *o = &out->v[out->n];
         classify(&orig, false, o);
@@ -940,6 +1032,7 @@ const char *sn_variant_name(int v)
     case SN_V_LATIN: return "latin";
     case SN_V_JOINED: return "joined";
     case SN_V_ORIGINAL: return "original";
+    case SN_V_KOREAN: return "korean";
     }
     return "?";
 }

@@ -438,8 +438,9 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
     sn_name_format(l, fl, sizeof(fl));
     out->query_form = cl_arena_strdup(arena, fq);
     out->listed_form = cl_arena_strdup(arena, fl);
-    out->variant = sn_variant_name(
-        l->variant == SN_V_ORIGINAL ? SN_V_ORIGINAL : (q->variant == SN_V_JOINED ? SN_V_JOINED : l->variant));
+    out->variant = sn_variant_name(l->variant == SN_V_ORIGINAL ? SN_V_ORIGINAL
+                                   : q->variant != SN_V_LATIN  ? q->variant
+                                                               : l->variant);
     return score;
 }
 

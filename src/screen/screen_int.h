@@ -21,7 +21,7 @@ enum sn_class {
     SN_SCRIPT,   /* a token in its original non-Latin script: matched exactly */
 };
 
-enum sn_variant { SN_V_LATIN, SN_V_JOINED, SN_V_ORIGINAL };
+enum sn_variant { SN_V_LATIN, SN_V_JOINED, SN_V_ORIGINAL, SN_V_KOREAN };
 
 #define SN_TOK_BYTES 48 /* longest token kept; longer ones are cut (no real name token comes near) */
 

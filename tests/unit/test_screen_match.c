@@ -70,7 +70,8 @@ TEST(other_scripts_transliterated)
     CHECK_STR(norm("Хаматович", 0), "khamatovich");         /* BGN, not ISO 9 */
     CHECK_STR(norm("金正恩", 0), "jin zheng en");           /* Han to pinyin, syllables spaced */
     CHECK_STR(norm("金正恩", 1), "jinzhengen");             /* and joined */
-    CHECK_STR(norm("金正恩", 2), "金 正 恩");
+    CHECK_STR(norm("金正恩", 2), "kim jong un");            /* and its Korean reading */
+    CHECK_STR(norm("金正恩", 3), "金 正 恩");
     CHECK_STR(norm("华为技术有限公司", 0), "hua wei technology ~ltd");
     CHECK_STR(norm("Αλέξης Τσίπρας", 0), "alexis tsipras");
     CHECK_STR(norm("صدام حسين", 0), "sdam hsyn");
@@ -96,6 +97,8 @@ TEST(golden_positives)
         {"Huawei Technologies Company Limited", "HUAWEI TECHNOLOGIES CO., LTD.", CL_SCREEN_TYPE_ENTITY,
          "legal form spelt out"},
         {"华为技术有限公司", "HUAWEI TECHNOLOGIES CO., LTD.", CL_SCREEN_TYPE_ENTITY, "Chinese script"},
+        {"金正恩", "KIM, Jong Un", CL_SCREEN_TYPE_INDIVIDUAL, "Han characters read in Korean"},
+        {"习近平", "XI, Jinping", CL_SCREEN_TYPE_INDIVIDUAL, "Han characters read in Mandarin, syllables joined"},
         {"Владимир Путин", "PUTIN, Vladimir", CL_SCREEN_TYPE_INDIVIDUAL, "Cyrillic"},
         {"صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI", CL_SCREEN_TYPE_INDIVIDUAL, "Arabic, unvowelled"},
         {"11420 CORPORATION", "11420 CORP.", CL_SCREEN_TYPE_ENTITY, "digits and legal form"},
