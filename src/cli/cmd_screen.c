@@ -515,6 +515,89 @@ out:
     return status;
 }
 
+/* ---- screening subjects ------------------------------------------------------------------------------------- */
+
+static int run_subject_put(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    struct cl_error err = {0};
+    struct cl_screen_config cfg;
+    if (load_config(cmd, args, &cfg, &err)) return cli_fail(cli, &err);
+    struct cl_screen_subject subj = {args->pos[0], {0}};
+    int status = CLI_EXIT_OK;
+    if (!parse_party_opts(cli, cmd, args, &subj.party, &status)) return status;
+    subj.party.names = (const char *const *)&args->pos[1];
+    subj.party.n_names = (size_t)args->npos - 1;
+    struct cl_screen_lists lists;
+    struct cl_screen_index *idx = NULL;
+    struct cl_store *st = NULL;
+    struct cl_arena arena;
+    cl_arena_init(&arena, 0);
+    struct cl_screen_result r;
+    if (load_index(cli, &lists, &idx, &err) || open_store(cli, &st, &err) ||
+        cl_screen_subject_put(st, idx, &cfg, &subj, cl_time_now(), &arena, &r, &err)) {
+        status = cli_fail(cli, &err);
+        goto out;
+    }
+    if (cli->json) {
+        json_t *o = cl_screen_result_to_json(&r);
+        json_object_set_new(o, "key", json_string(subj.key));
+        status = cli_print_json(o);
+    } else {
+        print_result(subj.key, &r);
+    }
+out:
+    cl_arena_release(&arena);
+    cl_store_close(st);
+    cl_screen_index_free(idx);
+    cl_screen_lists_release(&lists);
+    return status;
+}
+
+static int run_subject_show(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    (void)cmd;
+    struct cl_error err = {0};
+    struct cl_store *st = NULL;
+    struct cl_arena arena;
+    cl_arena_init(&arena, 0);
+    struct cl_screen_subject_record rec = {0};
+    int status = CLI_EXIT_OK;
+    if (open_store(cli, &st, &err) || cl_screen_subject_get(st, args->pos[0], &arena, &rec, &err)) {
+        status = cli_fail(cli, &err);
+        goto out;
+    }
+    if (cli->json) {
+        json_t *o = json_object(), *names = json_array();
+        for (size_t i = 0; i < rec.n_names; i++)
+            json_array_append_new(names, json_string(rec.names[i]));
+        json_object_set_new(o, "key", json_string(rec.key));
+        json_object_set_new(o, "names", names);
+        json_object_set_new(o, "screened_at", json_string(rec.screened_at));
+        json_object_set(o, "result", rec.result);
+        status = cli_print_json(o);
+        goto out;
+    }
+    printf("%s: %s (score %.3f), screened %s\n", rec.key, cl_screen_decision_name(rec.decision), rec.score,
+           rec.screened_at);
+    for (size_t i = 0; i < rec.n_names; i++)
+        printf("  name     %s\n", rec.names[i]);
+    if (rec.country) printf("  country  %s\n", rec.country);
+    if (rec.birth_year) printf("  born     %d\n", rec.birth_year);
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(rec.result, "matches"), i, m)
+    {
+        printf("  %.3f  %-11s %-16s %s\n", json_number_value(json_object_get(m, "score")),
+               json_string_value(json_object_get(m, "list")), json_string_value(json_object_get(m, "entry_id")),
+               json_string_value(json_object_get(m, "matched_name")));
+    }
+out:
+    json_decref(rec.result);
+    cl_arena_release(&arena);
+    cl_store_close(st);
+    return status;
+}
+
 /* ---- table --------------------------------------------------------------------------------------------------- */
 
 #define THRESHOLD_OPTS                                                                                                 \
@@ -541,6 +624,13 @@ static const struct cli_opt screen_opts[] = {
     THRESHOLD_OPTS,
     {NULL, NULL, NULL},
 };
+static const struct cli_opt subject_opts[] = {
+    {"country", "C", "the party's country (name or ISO code): a qualifier"},
+    {"dob", "YEAR", "the party's year of birth: a qualifier"},
+    {"type", "T", "individual, entity, vessel or aircraft: a qualifier"},
+    THRESHOLD_OPTS,
+    {NULL, NULL, NULL},
+};
 static const struct cli_opt match_opts[] = {
     {"type", "T", "the second name's type (individual enables the missing-middle-name rule)"},
     {NULL, NULL, NULL},
@@ -564,5 +654,12 @@ const struct cli_cmd cli_cmds_screen[] = {
      "JSON Lines. Exit status 1 when a name given on the command line is blocked."},
     {"match", "NAME1 NAME2 [--type T] [--json]", "Score one pair of names and explain the score.", match_opts, 2, 2,
      run_match, NULL},
+    {"subject put", "KEY NAME... [--country C] [--dob YEAR] [--type T]",
+     "Register or update a screening subject (a party kept screened), screen it and store the result.", subject_opts, 2,
+     -1, run_subject_put,
+     "KEY is the caller's (\"party:17\"); the names are the party's name and aliases. Every later 'lists import'\n"
+     "re-screens the subject against what changed and reports decisions that changed."},
+    {"subject show", "KEY", "Show a screening subject's latest stored result.", status_opts, 1, 1, run_subject_show,
+     NULL},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -59,10 +59,33 @@ out=$("$bin" match "VLADIMR PUTIN" "PUTIN, Vladimir" --type individual)
 grep -q "vladimr ~ vladimir (typo" <<<"$out" || fail "match: $out"
 "$bin" --json match "emma daniels" "EMMA LLC" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["score"] < 0.82, r'
 
-# the 2021 set as a new version: the delta is reported
+# screening subjects: registered against 2019, re-screened by the 2021 import
+run subject put party:1 "Aleksandr Bortnikov" --type individual | grep -q "party:1: clear" || fail "subject put"
+set +e
+run subject put party:2 "Banco Nacional de Cuba" >/dev/null
+set -e
+run subject show party:2 | grep -q "party:2: block" || fail "subject show"
+
+# the 2021 set as a new version: the delta is reported, and the subject designated in 2021 changes
 out=$(run lists import "$lists/ofac_2021/sdn.csv" "$lists/ofac_2021/alt.csv" "$lists/ofac_2021/add.csv" \
   "$lists/ofac_2021/sdn_comments.csv")
 grep -q "ofac-sdn: version 2, 8976 entries (1858 added, 261 removed" <<<"$out" || fail "2021 delta: $out"
+grep -q "2 screening subjects re-screened" <<<"$out" || fail "re-screen: $out"
+grep -q "party:1: clear (0.000) -> review" <<<"$out" || fail "decision change: $out"
+run subject show party:1 | grep -q "BORTNIKOV" || fail "stored result after import"
+set +e
+run subject show party:404 >/dev/null 2>&1
+[[ $? == 65 ]] || fail "unknown subject should exit 65"
+set -e
+run --json lists status | python3 -c 'import json,sys; s={l["list"]: l for l in json.load(sys.stdin)}; assert s["ofac-sdn"]["version"] == 2, s'
+
+# --skip-bad: the bad row is reported, the good ones stored
+mkdir -p "$work/nonsdn"
+printf '1,"GOOD ONE",-0- ,"X",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n2,"SHORT",-0- \n' >"$work/nonsdn/cons_prim.csv"
+out=$(run lists import --skip-bad "$work/nonsdn/cons_prim.csv")
+grep -q "1 skipped" <<<"$out" || fail "skip-bad report: $out"
+grep -q "skipped: cons_prim.csv:2: 3 fields, expected 12" <<<"$out" || fail "skip-bad row: $out"
+grep -q "ofac-nonsdn: version 1, 1 entries" <<<"$out" || fail "skip-bad stored: $out"
 
 # malformed input: exit 65 with file and line, nothing stored
 printf '1,"OK",-0- ,"X",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n2,"BROKEN,-0- \n' >"$work/sdn.csv"
