@@ -221,7 +221,9 @@ double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_scr
     /* same consonant skeleton: vowel and transliteration variants (usama/osama, hsyn/hussein) */
     int ld = (int)a->len - (int)b->len;
     if (ld < 0) ld = -ld;
-    bool translit = a->translit || b->translit;
+    /* Looser rules when the query was transliterated (an Arabic-script query against the Latin lists); a Latin query
+     * against a listed original-script name gets none, since that entry's Latin names are there to meet it. */
+    bool translit = a->translit;
     bool join = a->span > 1 || b->span > 1;
     if (a->len >= 3 && b->len >= 3 && ld <= (translit ? 5 : 3) && (a->span == 1 || b->span == 1 || translit)) {
         size_t la = a->skel_len, lb = b->skel_len;
@@ -387,8 +389,9 @@ double sn_score_names(const struct sn_name *q, const struct sn_unit *qu, int nqu
      * says too little to tell the listed person from a namesake: review, not block. */
     if (l->comma_at > 0 && qm == (q->n >= 64 ? ~0ull : (1ull << q->n) - 1) && lm != 0 && (lm >> l->comma_at) == 0) {
         bool surname_all = true;
-        for (int i = 0; i < l->comma_at; i++)
-            if ((l->tok[i].cls == SN_WORD || l->tok[i].cls == SN_SCRIPT) && !(lm & (1ull << i))) surname_all = false;
+        for (int i = 0; i < l->comma_at; i++) /* the first surname; a second (maternal) one may be missing */
+            if ((l->tok[i].cls == SN_WORD || l->tok[i].cls == SN_SCRIPT) && l->tok[i].core && !(lm & (1ull << i)))
+                surname_all = false;
         /* and only exactly: a misspelt bare surname ("PUTIN" ~ "PUTINA") is too little to go on */
         bool exact = true;
         for (int k = 0; k < np; k++)

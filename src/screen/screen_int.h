@@ -87,8 +87,9 @@ int sn_units(const struct sn_name *n, struct sn_unit *units);
 
 /* ---- scoring ------------------------------------------------------------------------------------------------- */
 
-/* Similarity of two units and how they met; 0 when they do not. Symmetric. The index retrieves every pair with a
- * non-zero similarity that is not through an initial or a legal form (docs/internals/screen.md). */
+/* Similarity of a query unit a and a listed unit b, and how they met; 0 when they do not. Symmetric except that a
+ * transliterated query gets the looser phonetic rules. The index retrieves every pair with a non-zero similarity
+ * that is not through an initial or a legal form (docs/internals/screen.md). */
 double sn_unit_sim(const struct sn_unit *a, const struct sn_unit *b, enum cl_screen_how *out_how);
 
 /* Bounded edit distance (optimal string alignment: insert, delete, substitute, transpose): the distance, or
