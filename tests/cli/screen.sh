@@ -29,27 +29,21 @@ grep -q "block" <<<"$out" || fail "screen: $out"
 grep -q "sdn:306" <<<"$out" || fail "screen: $out"
 run screen "George Bush" | grep -q "George Bush: clear" || fail "George Bush is not Habbash"
 run --json screen "Saddam Hussein" >"$work/r.json" || true
-python3 - "$work/r.json" <<'PY' || fail "screen --json"
-import json, sys
-r = json.load(open(sys.argv[1]))
-assert r["decision"] in ("review", "block"), r
-m = r["matches"][0]
-for k in ("score", "list", "entry_id", "matched_name", "explanation"):
-    assert k in m, k
-assert m["explanation"]["tokens"], m
-PY
+grep -Eq '"decision": "(review|block)"' "$work/r.json" || fail "screen --json decision"
+for k in score list entry_id matched_name explanation tokens; do
+  grep -q "\"$k\":" "$work/r.json" || fail "screen --json: no $k"
+done
 
 # a batch: CSV with a name column, JSON Lines out
 printf 'id,name,country\n1,Banco Nacional de Cuba,CU\n2,"Smith, John",US\n3,Kim Jong Un,KP\n' >"$work/b.csv"
 run screen --batch "$work/b.csv" --json >"$work/b.jsonl"
 [[ $(wc -l <"$work/b.jsonl") == 3 ]] || fail "batch: $(cat "$work/b.jsonl")"
-python3 - "$work/b.jsonl" <<'PY' || fail "batch jsonl"
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-assert [r["query"] for r in rows] == ["Banco Nacional de Cuba", "Smith, John", "Kim Jong Un"], rows
-assert rows[0]["decision"] == "block"
-assert rows[1]["decision"] == "clear"
-PY
+# one compact record a line, in input order, each with its query and decision
+sed -n 1p "$work/b.jsonl" | grep -q '"decision":"block"' || fail "batch row 1: $(sed -n 1p "$work/b.jsonl")"
+sed -n 1p "$work/b.jsonl" | grep -q '"query":"Banco Nacional de Cuba"' || fail "batch row 1 query"
+sed -n 2p "$work/b.jsonl" | grep -q '"query":"Smith, John"' || fail "batch row 2 query"
+sed -n 2p "$work/b.jsonl" | grep -q '"decision":"clear"' || fail "batch row 2 decision"
+sed -n 3p "$work/b.jsonl" | grep -q '"query":"Kim Jong Un"' || fail "batch row 3 query"
 # plain lines work too
 printf 'Banco Nacional de Cuba\nZzyzx Qwerty\n' >"$work/b.txt"
 run screen --batch "$work/b.txt" | cut -f2 | tr '\n' ' ' | grep -q "^block clear $" || fail "batch lines"
@@ -57,7 +51,8 @@ run screen --batch "$work/b.txt" | cut -f2 | tr '\n' ' ' | grep -q "^block clear
 # match explains a pair without any list
 out=$("$bin" match "VLADIMR PUTIN" "PUTIN, Vladimir" --type individual)
 grep -q "vladimr ~ vladimir (typo" <<<"$out" || fail "match: $out"
-"$bin" --json match "emma daniels" "EMMA LLC" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["score"] < 0.82, r'
+score=$("$bin" --json match "emma daniels" "EMMA LLC" | grep -m1 '"score":' | sed 's/.*"score": *\([0-9.]*\).*/\1/')
+awk -v s="$score" 'BEGIN { exit !(s < 0.82) }' || fail "emma daniels ~ EMMA LLC scored $score"
 
 # screening subjects: registered against 2019, re-screened by the 2021 import
 run subject put party:1 "Aleksandr Bortnikov" --type individual | grep -q "party:1: clear" || fail "subject put"
@@ -77,7 +72,7 @@ set +e
 run subject show party:404 >/dev/null 2>&1
 [[ $? == 65 ]] || fail "unknown subject should exit 65"
 set -e
-run --json lists status | python3 -c 'import json,sys; s={l["list"]: l for l in json.load(sys.stdin)}; assert s["ofac-sdn"]["version"] == 2, s'
+run --json lists status | tr -d ' \n' | grep -q '"list":"ofac-sdn","version":2,' || fail "status --json"
 
 # --skip-bad: the bad row is reported, the good ones stored
 mkdir -p "$work/nonsdn"
