@@ -35,6 +35,17 @@
 #define CL_LIMIT_BATCH_ROWS 10000000
 /* Entries across all loaded restricted-party lists (names plus aliases). */
 #define CL_LIMIT_LIST_ENTRIES 5000000
+/* List files in one import. */
+#define CL_LIMIT_LIST_FILES 64
+/* Bytes of one record of a list file (a CSV row, an XML element's text), and XML nesting depth. */
+#define CL_LIMIT_LIST_RECORD_BYTES (1u * 1024u * 1024u)
+#define CL_LIMIT_XML_DEPTH 32
+/* Names (primary, aliases, original script) of one listed party. */
+#define CL_LIMIT_ENTRY_NAMES 4096
+/* Tokens of one normalised name; tokens past this are dropped (no listed name comes near). */
+#define CL_LIMIT_SCREEN_TOKENS 32
+/* Matches kept in a stored screening result (more means the subject is re-screened in full on import). */
+#define CL_LIMIT_SCREEN_MATCHES 200
 /* Steps in one scenario file. */
 #define CL_LIMIT_SCENARIO_STEPS 100000
 /* Bytes one arena may hand out before failing with CL_ERR_LIMIT. */

@@ -66,6 +66,7 @@ extern const struct cli_cmd cli_cmds_rules[];
 extern const struct cli_cmd cli_cmds_server[];
 extern const struct cli_cmd cli_cmds_ledger[];
 extern const struct cli_cmd cli_cmds_journal[];
+extern const struct cli_cmd cli_cmds_screen[];
 
 /* The value of option `name` (which must be in the command's table), or NULL. */
 const char *cli_opt(const struct cli_cmd *cmd, const struct cli_args *args, const char *name);

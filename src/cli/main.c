@@ -10,6 +10,7 @@ static const struct cli_cmd *const *command_tables(void)
     static const struct cli_cmd *const tables[] = {
         cli_cmds_catalog,
         cli_cmds_rules,
+        cli_cmds_screen,
         cli_cmds_server,
         cli_cmds_ledger,
         cli_cmds_journal,
