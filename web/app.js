@@ -304,6 +304,37 @@ overviewCards.push(async () => {
   return cards;
 });
 
+// ---- screening --------------------------------------------------------------------------------------------------
+section('screening', 'screen', async () => {
+  const doc = await api('GET', '/v1/lists');
+  const tb = $('#list-table tbody');
+  tb.replaceChildren();
+  for (const l of doc.lists) tb.append(row(l.list, String(l.version), num(l.entries), num(l.names), `+${l.added} -${l.removed} ~${l.changed}`, l.imported_at));
+  $('#list-loaded').textContent = doc.loaded_version ? `index loaded: ${doc.loaded_version}, ${num(doc.loaded_names)} names, at ${doc.loaded_at}` : 'no list loaded';
+});
+
+$('#screen-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  showError(null);
+  const names = ev.target.names.value.split('\n').map((x) => x.trim()).filter(Boolean);
+  const body = { names };
+  if (ev.target.country.value.trim()) body.country = ev.target.country.value.trim();
+  try {
+    const doc = await api('POST', '/v1/screen', body);
+    const out = $('#screen-results');
+    out.replaceChildren(el('p', { class: 'muted', text: 'lists: ' + doc.list_version }));
+    for (const r of doc.results) {
+      const box = el('div', { class: 'jur' }, el('h3', {}, el('span', { class: 'verdict v-' + (r.decision === 'clear' ? 'not_required' : r.decision === 'block' ? 'prohibited' : 'required'), text: r.decision }), ' ', r.query, ` (best ${Number(r.score).toFixed(3)})`));
+      for (const m of r.matches || []) {
+        const ex = m.explanation || m.explain || {};
+        const toks = (ex.tokens || []).map((t) => `${t.query || '∅'} ${t.how === 'exact' ? '=' : '~'} ${t.listed || '∅'} (${t.how})`).join(', ');
+        box.append(el('p', {}, el('code', { text: Number(m.score).toFixed(3) }), ` ${m.matched_name} — ${m.list} ${m.entry_id}`, el('div', { class: 'muted', text: toks })));
+      }
+      out.append(box);
+    }
+  } catch (e) { showError(e); }
+});
+
 // ---- sign in --------------------------------------------------------------------------------------------------
 async function signIn() {
   let failure = null;

@@ -177,6 +177,27 @@ enum cl_err cl_app_ship(struct cl_app *app, const struct cl_app_actor *who, cons
 enum cl_err cl_app_fee_pay(struct cl_app *app, const struct cl_app_actor *who, const struct cl_app_request *req,
                            struct cl_app_result *out, struct cl_error *err);
 
+/* ---- screening ---------------------------------------------------------------------------------------------- */
+
+struct cl_screen_index;
+struct cl_screen_config;
+struct cl_screen_import_report;
+
+/* "sdn@3 un@1 ...": the versions of the stored restricted-party lists, into out. */
+enum cl_err cl_app_lists_version(struct cl_store *st, char *out, size_t cap, struct cl_error *err);
+/* Screens a ledger party now, under its name and every alias (original-script names too) and its country, with
+ * idx (built from the store's current lists); keeps it as the screening subject "party:<name>" so list imports
+ * re-screen it; and records the decision in the ledger (party.screen_result, journaled), where the ship gate reads
+ * it. *out: {"party", "list_version", "screening": result with explained matches, "summary", "party_record"}. */
+enum cl_err cl_app_party_screen(struct cl_app *app, const struct cl_screen_index *idx,
+                                const struct cl_screen_config *cfg, const struct cl_app_actor *who, const char *party,
+                                json_t **out, struct cl_error *err);
+/* After cl_screen_store_import: records in the ledger the new decision of every party the import changed, and
+ * journals the import ("screen.lists_import": lists, versions, counts, changed decisions). *out (may be NULL)
+ * receives the journaled record. */
+enum cl_err cl_app_lists_imported(struct cl_app *app, const struct cl_app_actor *who,
+                                  const struct cl_screen_import_report *rep, json_t **out, struct cl_error *err);
+
 /* ---- scenarios ---------------------------------------------------------------------------------------------- */
 
 /* A scenario: a JSON list of steps, each an action with its arguments, actor, date and expected outcome:

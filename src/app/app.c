@@ -6,6 +6,7 @@
 
 #include "app_int.h"
 #include "clearance/app.h"
+#include "clearance/screen.h"
 
 /* ---- environment and connection ----------------------------------------------------------------------------- */
 
@@ -50,6 +51,7 @@ enum cl_err cl_app_open(const struct cl_reference *env, const char *target, cons
     enum cl_err rc = cl_store_open(target, options, &app->st, err);
     if (!rc) rc = cl_ledger_migrate(app->st, err);
     if (!rc) rc = app_journal_open(app, err);
+    if (!rc) rc = cl_screen_store_migrate(app->st, err);
     if (rc) {
         cl_app_close(app);
         return rc;

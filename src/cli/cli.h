@@ -71,6 +71,8 @@ extern const struct cli_cmd cli_cmds_screen[];
 /* The value of option `name` (which must be in the command's table), or NULL. */
 const char *cli_opt(const struct cli_cmd *cmd, const struct cli_args *args, const char *name);
 bool cli_flag(const struct cli_cmd *cmd, const struct cli_args *args, const char *name);
+/* Who acts, for records: --as NAME when the command takes it, else $CLEARANCE_ACTOR, else the OS user. */
+const char *cli_actor(const struct cli_cmd *cmd, const struct cli_args *args);
 
 /* The one mapping from error codes to exit statuses. */
 int cli_exit_status(enum cl_err code);

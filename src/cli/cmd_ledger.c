@@ -58,17 +58,6 @@ static const struct mapping mappings[] = {
 };
 
 /* The actor: --as, $CLEARANCE_ACTOR, or the OS user. */
-static const char *actor_name(const struct cli_cmd *cmd, const struct cli_args *args)
-{
-    const char *a = cli_opt(cmd, args, "as");
-    if (a && *a) return a;
-    a = getenv("CLEARANCE_ACTOR");
-    if (a && *a) return a;
-    struct passwd *pw = getpwuid(getuid());
-    if (pw && pw->pw_name) return pw->pw_name;
-    a = getenv("USER");
-    return a && *a ? a : "unknown";
-}
 
 static json_t *split(const char *v, char sep)
 {
@@ -218,7 +207,7 @@ static int run_action(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
     while (m->cmd && strcmp(m->cmd, cmd->name)) m++;
     if (!m->cmd) return CLI_EXIT_SOFTWARE;
     struct cl_error err = {0};
-    struct cl_app_actor who = {actor_name(cmd, args), cl_time_now(), CL_DATE_NONE, cli_opt(cmd, args, "reason")};
+    struct cl_app_actor who = {cli_actor(cmd, args), cl_time_now(), CL_DATE_NONE, cli_opt(cmd, args, "reason")};
     const char *d = cli_opt(cmd, args, "date");
     if (d && cli_parse_date("--date", d, &who.date, &err)) return cli_usage_error(cli, cmd, "%s", err.msg);
     json_t *jargs = json_object();
@@ -323,7 +312,7 @@ static int run_scenario(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
     rc = cl_app_open(&env, db, NULL, &app, &err);
     if (!rc) {
         if (!cli->json) printf("scenario %s: %zu steps, database %s\n", sc.name, sc.n_steps, tmp[0] ? "(temporary)" : db);
-        rc = cl_scenario_run(app, &sc, actor_name(cmd, args), report_step, cli, &ran, &err);
+        rc = cl_scenario_run(app, &sc, cli_actor(cmd, args), report_step, cli, &ran, &err);
     }
     int status;
     if (rc) status = cli_fail(cli, &err);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clearance/app.h"
 #include "clearance/screen.h"
 #include "clearance/store.h"
 #include "cli.h"
@@ -175,6 +176,16 @@ static int run_import(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
         status = cli_fail(cli, &err);
         goto out;
     }
+    /* carry the changed decisions into the ledger and journal the import */
+    const struct cl_reference *ref = cli_reference(cli, &err);
+    struct cl_app *app = NULL;
+    struct cl_app_actor who = {cli_actor(cmd, args), cl_time_now(), CL_DATE_NONE, "restricted-party list import"};
+    if (!ref || cl_app_open(ref, cli->db_path, NULL, &app, &err) || cl_app_lists_imported(app, &who, &rep, NULL, &err)) {
+        cl_app_close(app);
+        status = cli_fail(cli, &err);
+        goto out;
+    }
+    cl_app_close(app);
     if (cli->json) {
         json_t *o = json_object(), *files = json_array(), *ls = json_array(), *sk = json_array(), *su = json_array();
         for (size_t i = 0; i < lists.n_files; i++) {
@@ -231,6 +242,48 @@ static int run_import(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
 out:
     cl_screen_import_report_release(&rep);
     cl_store_close(st);
+    cl_screen_lists_release(&lists);
+    return status;
+}
+
+static int run_party_screen(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    struct cl_error err = {0};
+    struct cl_screen_config cfg;
+    if (load_config(cmd, args, &cfg, &err)) return cli_fail(cli, &err);
+    struct cl_screen_lists lists;
+    struct cl_screen_index *idx = NULL;
+    const struct cl_reference *ref = NULL;
+    struct cl_app *app = NULL;
+    json_t *out = NULL;
+    struct cl_app_actor who = {cli_actor(cmd, args), cl_time_now(), CL_DATE_NONE, cli_opt(cmd, args, "reason")};
+    int status = CLI_EXIT_OK;
+    if (load_index(cli, &lists, &idx, &err) || !(ref = cli_reference(cli, &err)) ||
+        cl_app_open(ref, cli->db_path, NULL, &app, &err)) {
+        status = cli_fail(cli, &err);
+        goto out;
+    }
+    for (int i = 0; i < args->npos; i++) {
+        if (cl_app_party_screen(app, idx, &cfg, &who, args->pos[i], &out, &err)) {
+            status = cli_fail(cli, &err);
+            goto out;
+        }
+        const json_t *r = json_object_get(out, "screening");
+        if (cli->json) {
+            cli_print_json(out);
+        } else {
+            printf("%s: %s  (%s; lists %s)\n", json_string_value(json_object_get(out, "party")),
+                   json_string_value(json_object_get(r, "decision")), json_string_value(json_object_get(out, "summary")),
+                   json_string_value(json_object_get(out, "list_version")));
+            json_decref(out);
+        }
+        out = NULL;
+        if (!strcmp(json_string_value(json_object_get(r, "decision")) ? json_string_value(json_object_get(r, "decision")) : "", "block"))
+            status = CLI_EXIT_REFUSED;
+    }
+out:
+    cl_app_close(app);
+    cl_screen_index_free(idx);
     cl_screen_lists_release(&lists);
     return status;
 }
@@ -614,6 +667,15 @@ static const struct cli_opt import_opts[] = {
     {NULL, NULL, NULL},
 };
 static const struct cli_opt status_opts[] = {{NULL, NULL, NULL}};
+static const struct cli_opt party_screen_opts[] = {
+    {"config", "FILE", "thresholds file (JSON: review, block, max_matches, country_match, ...)"},
+    {"review", "X", "score from which a name goes to review (default 0.82)"},
+    {"block", "X", "score from which a name is blocked (default 0.95)"},
+    {"max", "N", "matches reported per party (default 10)"},
+    {"as", "WHO", "who screens, for the record (default $CLEARANCE_ACTOR or the OS user)"},
+    {"reason", "TEXT", "why, for the record"},
+    {NULL, NULL, NULL},
+};
 static const struct cli_opt screen_opts[] = {
     {"batch", "FILE", "screen every name of FILE (one a line, or a CSV with a name column)"},
     {"aliases", NULL, "the names are one party's names and aliases: one result"},
@@ -659,6 +721,12 @@ const struct cli_cmd cli_cmds_screen[] = {
      -1, run_subject_put,
      "KEY is the caller's (\"party:17\"); the names are the party's name and aliases. Every later 'lists import'\n"
      "re-screens the subject against what changed and reports decisions that changed."},
+    {"party screen", "NAME... [--as WHO] [--review X] [--block X]",
+     "Screen ledger parties now under every name they hold, and record each decision in the ledger.",
+     party_screen_opts, 1, -1, run_party_screen,
+     "The party's name, aliases and original-script names and its country are screened against the stored lists;\n"
+     "the party is kept as a screening subject, so every later 'lists import' re-screens it and carries a changed\n"
+     "decision into the ledger, where the ship gate reads it. Exit status 1 when a party is blocked."},
     {"subject show", "KEY", "Show a screening subject's latest stored result.", status_opts, 1, 1, run_subject_show,
      NULL},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},

@@ -29,6 +29,7 @@ static int run_serve(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
         snprintf(key_path, sizeof(key_path), "clearance-journal.key");
     else snprintf(key_path, sizeof(key_path), "%s.journal-key", cli_opt(cmd, args, "db") ? cli_opt(cmd, args, "db") : cli->db_path);
     cfg.journal_key = key_path;
+    cfg.screen_config = cli_opt(cmd, args, "screen-config");
     char host[64];
     const char *v;
     if ((v = cli_opt(cmd, args, "listen"))) {
@@ -184,6 +185,7 @@ static const struct cli_opt serve_opts[] = {
     {"access-log", "FILE", "structured access log, one JSON object a line (\"-\" for stderr)"},
     {"web", "DIR", "the dashboard's files (default the repository's web/)"},
     {"port-file", "FILE", "write the bound port to FILE once listening"},
+    {"screen-config", "FILE", "screening thresholds (JSON: review, block, max_matches, ...; default 0.82 and 0.95)"},
     {"journal-key", "FILE", "the journal's signing key (default DB.journal-key; see 'clearance journal keygen')"},
     {"checkpoint-every", "S", "publish a signed checkpoint every S seconds when the journal grew (default 60; 0: on request)"},
     {NULL, NULL, NULL},

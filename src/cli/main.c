@@ -1,7 +1,9 @@
 /* Entry point of the clearance binary: global options, command dispatch, --help, and exit statuses. */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -105,6 +107,18 @@ const char *cli_opt(const struct cli_cmd *cmd, const struct cli_args *args, cons
         abort();
     }
     return args->value[i];
+}
+
+const char *cli_actor(const struct cli_cmd *cmd, const struct cli_args *args)
+{
+    const char *a = opt_index(cmd, "as") >= 0 ? cli_opt(cmd, args, "as") : NULL;
+    if (a && *a) return a;
+    a = getenv("CLEARANCE_ACTOR");
+    if (a && *a) return a;
+    struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_name) return pw->pw_name;
+    a = getenv("USER");
+    return a && *a ? a : "unknown";
 }
 
 bool cli_flag(const struct cli_cmd *cmd, const struct cli_args *args, const char *name)

@@ -415,6 +415,8 @@ int srv_run(const struct srv_config *cfg)
     s.routes = srv_routes_all(&s.n_routes);
     pthread_mutex_init(&s.stop_lock, NULL);
     pthread_cond_init(&s.stop_cond, NULL);
+    pthread_mutex_init(&s.retire_lock, NULL);
+    cl_screen_config_init(&s.screen_config);
     s.started = cl_time_now();
     s.decisions = json_object();
     pthread_mutex_init(&s.log_lock, NULL);
@@ -431,6 +433,14 @@ int srv_run(const struct srv_config *cfg)
         return 74;
     }
     cl_app_close(app);
+    if (cfg->screen_config && cl_screen_config_load(cfg->screen_config, &s.screen_config, &err)) {
+        fprintf(stderr, "clearance serve: %s\n", err.msg);
+        return 65;
+    }
+    if (srv_screen_reload(&s, &err)) {
+        fprintf(stderr, "clearance serve: screening index: %s\n", err.msg);
+        return 74;
+    }
     s.route_metrics = calloc(s.n_routes + 1, sizeof(*s.route_metrics));
     if (!s.route_metrics) return 70;
     if (cfg->access_log) {
@@ -502,6 +512,7 @@ int srv_run(const struct srv_config *cfg)
     if (s.journal_key_loaded) cl_journal_signer_release(&s.journal_signer);
     if (s.access_log && s.access_log != stderr) fclose(s.access_log);
     cl_reference_release(&s.ref);
+    srv_screen_release(&s);
     json_decref(s.decisions);
     free(s.route_metrics);
     return 0;

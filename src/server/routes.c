@@ -216,11 +216,12 @@ const struct srv_route *srv_routes_all(size_t *out_n)
     static struct srv_route *all;
     static size_t n;
     if (!all) {
-        n = srv_n_routes + srv_n_journal_routes;
+        n = srv_n_routes + srv_n_screen_routes + srv_n_journal_routes;
         all = malloc(n * sizeof(*all));
         if (!all) abort();
         memcpy(all, srv_routes, srv_n_routes * sizeof(*all));
-        memcpy(all + srv_n_routes, srv_journal_routes, srv_n_journal_routes * sizeof(*all));
+        memcpy(all + srv_n_routes, srv_screen_routes, srv_n_screen_routes * sizeof(*all));
+        memcpy(all + srv_n_routes + srv_n_screen_routes, srv_journal_routes, srv_n_journal_routes * sizeof(*all));
     }
     *out_n = n;
     return all;

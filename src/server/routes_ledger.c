@@ -199,6 +199,16 @@ enum cl_err srv_h_app(struct srv_req *r, json_t **out, struct cl_error *err)
         if (rc == CL_ERR_REFUSED) srv_count_decision(r->srv, cl_app_action_id(a), "refused");
         else if (cl_app_action_writes(a)) srv_count_decision(r->srv, cl_app_action_id(a), res.replayed ? "replayed" : "ok");
         if (!rc && creates(a) && !res.replayed) r->status = 201;
+        /* a new party is screened at once when lists are loaded; its decision is part of the answer */
+        if (!rc && a == CL_APP_PARTY_ADD) {
+            json_t *screening = NULL;
+            struct cl_error serr = {0};
+            const char *name = json_string_value(json_object_get(res.object, "name"));
+            if (name && srv_screen_party(r, name, &screening, &serr) == CL_OK)
+                json_object_set_new(*out, "screening", screening);
+            else
+                json_object_set_new(*out, "screening", json_pack("{s:s}", "not_screened", serr.msg));
+        }
     }
     cl_app_result_release(&res);
     json_decref(args);

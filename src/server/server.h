@@ -12,6 +12,7 @@
 #include "clearance/access.h"
 #include "clearance/app.h"
 #include "clearance/journal.h"
+#include "clearance/screen.h"
 #include "clearance/core.h"
 #include "clearance/reference.h"
 #include "clearance/store.h"
@@ -29,6 +30,7 @@ struct srv_config {
     const char *access_log; /* file, "-" for stderr, NULL for none */
     const char *port_file; /* when set, the bound port is written there once listening */
     const char *journal_key; /* the checkpoint signing key file */
+    const char *screen_config; /* screening thresholds file; NULL: the defaults */
     int checkpoint_every_s; /* publish a checkpoint this often when the tree grew; 0: only on request */
 };
 
@@ -81,6 +83,10 @@ struct srv {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     bool stopping;
+    struct srv_screen *_Atomic screen; /* the screening index; swapped whole on reload */
+    struct srv_screen *retired;         /* replaced indexes, freed after a grace period */
+    pthread_mutex_t retire_lock;
+    struct cl_screen_config screen_config;
 };
 
 struct srv_req {
@@ -109,6 +115,14 @@ extern const struct srv_route srv_routes[];
 extern const size_t srv_n_routes;
 extern const struct srv_route srv_journal_routes[];
 extern const size_t srv_n_journal_routes;
+extern const struct srv_route srv_screen_routes[];
+extern const size_t srv_n_screen_routes;
+struct srv_screen;
+/* Builds the screening index from the stored lists and swaps it in (routes_screen.c). */
+enum cl_err srv_screen_reload(struct srv *s, struct cl_error *err);
+void srv_screen_release(struct srv *s);
+/* Screens a ledger party with the loaded index and records the decision; CL_ERR_STATE when no list is loaded. */
+enum cl_err srv_screen_party(struct srv_req *r, const char *party, json_t **out, struct cl_error *err);
 /* Every route, in one array (a new allocation the first time, then the same). */
 const struct srv_route *srv_routes_all(size_t *out_n);
 /* The thread that publishes checkpoints every cfg.checkpoint_every_s seconds. */

@@ -70,6 +70,16 @@ function expect(cond, label, detail) {
     await page.waitForFunction(() => document.querySelector('#comparison').textContent.length > 0);
     expect((await page.textContent('#comparison')).includes('6.7x TPP'), 'H200 vs H20', await page.textContent('#comparison'));
 
+    // screening across scripts, with the explanation of the match
+    await page.click('#tabs button[data-tab=screening]');
+    await page.waitForFunction(() => document.querySelector('#list-loaded').textContent.includes('index loaded'));
+    await page.fill('#screen-form [name=names]', '金正恩\nGeorge Bush');
+    await page.click('#screen-form button[type=submit]');
+    await page.waitForSelector('#screen-results .jur');
+    const screened = await page.$$eval('#screen-results .jur', (bs) => bs.map((b) => b.textContent));
+    expect(screened.length === 2 && screened[0].includes('block') && screened[0].includes('KIM, Jong Un'), 'Han-script name blocked with its match', screened[0]);
+    expect(screened[1].includes('clear'), 'no false alarm on George Bush', screened[1]);
+
     // the overview counts what was shipped, from the ledger
     await page.click('#tabs button[data-tab=overview]');
     await page.waitForFunction(() => document.querySelector('#summary').textContent.includes('units shipped'));

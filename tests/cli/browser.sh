@@ -7,6 +7,7 @@ if [[ ! -d "$SRC/tests/browser/node_modules/playwright-core" ]]; then
 fi
 db="$work/browser.db"
 "$BIN" scenario run "$SRC/data/scenarios/h200-2026.json" --db "$db" >/dev/null || { echo "the scenario did not run" >&2; exit 1; }
+"$BIN" --db "$db" lists import "$SRC/../shared/data/lists/ofac_2021/"*.csv >/dev/null || { echo "lists did not import" >&2; exit 1; }
 admin=$("$BIN" --db "$db" keys create --role admin 2>/dev/null)
 auditor=$("$BIN" --db "$db" keys create --role auditor 2>/dev/null)
 importer=$("$BIN" --db "$db" keys create --role importer --party DeepSeek 2>/dev/null)

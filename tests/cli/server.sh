@@ -6,6 +6,8 @@ source "$SRC/tests/cli/testlib.bash"
 db="$work/server.db"
 "$BIN" scenario run "$SRC/data/scenarios/h200-2026.json" --db "$db" >/dev/null || { echo "the scenario did not run" >&2; exit 1; }
 "$BIN" --db "$db" journal keygen >/dev/null || { echo "no journal key" >&2; exit 1; }
+"$BIN" --db "$db" lists import "$SRC/../shared/data/lists/ofac_2021/"*.csv "$SRC/../shared/data/lists/un_2026_02/UN_consolidated.xml" >/dev/null ||
+  { echo "lists did not import" >&2; exit 1; }
 "$BIN" --db "$db" journal checkpoint >/dev/null
 declare -A KEY
 for spec in admin: exporter:NVIDIA importer:DeepSeek us_regulator:BIS cn_regulator:MOFCOM auditor:; do
@@ -110,6 +112,15 @@ expect_eq "$(call GET '/v1/journal/entries/69/disclosure?fields=value_cents' '' 
 cp "$work/body" "$work/disclosure.json"
 expect_status 0 "$BIN" journal verify --disclosure "$work/disclosure.json" --public-key "$work/pub.txt"
 expect_contains "$out" "matches its commitment" "disclosure verified"
+
+# screening: names across scripts, explained; a new party is screened at once and its decision recorded
+expect_eq "$(call POST /v1/screen '{"names":["金正恩","George Bush"]}' exporter)" 200 "screen"
+expect_eq "$(jq -r '[.results[].decision] | join(",")' "$work/body")" "block,clear" "Han script matched, no false alarm"
+expect_contains "$(jq -r '.results[0].matches[0].matched_name' "$work/body")" "KIM, Jong Un" "the listed name"
+expect_eq "$(call POST /v1/parties '{"name":"Korea Mining Development Trading Corp","roles":"importer","country":"KP"}' admin)" 201 "listed party added"
+expect_eq "$(jq -r .screening.screening.decision "$work/body")" block "screened at once"
+expect_eq "$(call GET "/v1/parties/Korea%20Mining%20Development%20Trading%20Corp" '' admin)" 200 "party read back"
+expect_eq "$(jq -r .result.screening.decision "$work/body")" block "decision recorded in the ledger"
 
 # the OpenAPI document and the route table list the same operations
 documented=$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | "\(ascii_upcase) \($p)"' "$SRC/docs/openapi.json" | sort)
