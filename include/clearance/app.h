@@ -186,7 +186,7 @@ struct cl_screen_import_report;
 /* "sdn@3 un@1 ...": the versions of the stored restricted-party lists, into out. */
 enum cl_err cl_app_lists_version(struct cl_store *st, char *out, size_t cap, struct cl_error *err);
 /* Screens a ledger party now, under its name and every alias (original-script names too) and its country, with
- * idx (built from the store's current lists); keeps it as the screening subject "party:<name>" so list imports
+ * idx (built from the store's current lists); keeps it as the screening subject "ledger:party:<name>" so list imports
  * re-screen it; and records the decision in the ledger (party.screen_result, journaled), where the ship gate reads
  * it. *out: {"party", "list_version", "screening": result with explained matches, "summary", "party_record"}. */
 enum cl_err cl_app_party_screen(struct cl_app *app, const struct cl_screen_index *idx,

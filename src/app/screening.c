@@ -1,6 +1,6 @@
 /* Screening in the service layer: a ledger party is screened under its every name and recorded in the ledger
  * (party.screen_result, journaled), and a list import is journaled and carried into the ledger for every party
- * whose decision it changed. The screening module keeps each party as a subject keyed "party:<name>". */
+ * whose decision it changed. The screening module keeps each party as a subject keyed "ledger:party:<name>". */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,7 +8,7 @@
 #include "clearance/journal.h"
 #include "clearance/screen.h"
 
-#define SUBJECT_PREFIX "party:"
+#define SUBJECT_PREFIX "ledger:party:"
 
 /* "sdn@3 un@1 ...": the versions of the stored lists a decision was made against. */
 enum cl_err cl_app_lists_version(struct cl_store *st, char *out, size_t cap, struct cl_error *err)
@@ -140,6 +140,10 @@ enum cl_err cl_app_lists_imported(struct cl_app *app, const struct cl_app_actor 
                  cl_screen_decision_name(c->before), c->score_before, cl_screen_decision_name(c->after), c->score_after);
         rc = record(app, who, c->key + strlen(SUBJECT_PREFIX), cl_screen_decision_name(c->after), version, summary,
                     NULL, err);
+        if (rc == CL_ERR_NOT_FOUND) { /* a subject kept for a party since removed from the ledger */
+            cl_error_clear(err);
+            rc = CL_OK;
+        }
     }
     json_t *rec = json_pack("{s:s, s:s, s:o, s:I, s:O}", "actor", who->name, "list_version", version, "lists", lists,
                             "subjects_rescreened", (json_int_t)rep->subjects_rescreened, "decisions_changed", changes);

@@ -28,7 +28,7 @@ order_ref=$(jq -r .result.ref <<<"$out")
 # the newer list version names the buyer: the import re-screens it and the ledger learns
 expect_status 0 "$BIN" --json lists import "$work/csl-v2.csv"
 expect_eq "$(jq -r '.lists[0].added' <<<"$out")" 1 "one entry added"
-expect_eq "$(jq -r '.subjects_changed[0].key' <<<"$out")" "party:Lion City Compute Pte. Ltd." "the buyer re-screened"
+expect_eq "$(jq -r '.subjects_changed[0].key' <<<"$out")" "ledger:party:Lion City Compute Pte. Ltd." "the buyer re-screened"
 expect_status 0 "$BIN" --json party show "Lion City Compute Pte. Ltd."
 decision=$(jq -r .result.screening.decision <<<"$out")
 checks=$((checks + 1))
