@@ -57,6 +57,9 @@ enum cl_store_sync { CL_SYNC_FULL, CL_SYNC_NORMAL };
 struct cl_store_options {
     enum cl_store_sync sync;
     int busy_timeout_ms; /* how long a writer waits for another (default 5000) */
+    /* Leave compacting the write-ahead log to cl_store_compact_log, called by someone else, so that no commit of
+     * this connection pays for it (SQLite: no automatic WAL checkpoints on this connection). */
+    bool defer_log_compaction;
 };
 
 /* Opens a store. target is a file path (SQLite; created if absent) or a "postgres://" / "postgresql://" URL.
@@ -73,6 +76,10 @@ enum cl_err cl_store_begin(struct cl_store *st, enum cl_tx_mode mode, struct cl_
 enum cl_err cl_store_commit(struct cl_store *st, struct cl_error *err);
 void cl_store_rollback(struct cl_store *st); /* no-op without an open transaction */
 bool cl_store_in_tx(const struct cl_store *st);
+
+/* Moves committed changes from the write-ahead log into the database without blocking writers or readers
+ * (SQLite: a passive WAL checkpoint; PostgreSQL: nothing to do). Call outside a transaction. */
+enum cl_err cl_store_compact_log(struct cl_store *st, struct cl_error *err);
 
 /* Runs one statement. out_changes (may be NULL) receives the number of rows changed. */
 enum cl_err cl_store_exec(struct cl_store *st, const char *sql, const struct cl_val *params, size_t n_params,

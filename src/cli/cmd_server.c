@@ -17,7 +17,7 @@ static int run_serve(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
         .rules_dir = cli_opt(cmd, args, "rules"),
         .web_dir = CL_WEB_DIR,
         .docs_dir = CL_DOCS_DIR,
-        .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
+        .threads = 4 * (int)sysconf(_SC_NPROCESSORS_ONLN), /* writes wait for group commit: more than the cores */
         .timeout_s = 30,
         .access_log = cli_opt(cmd, args, "access-log"),
         .port_file = cli_opt(cmd, args, "port-file"),
@@ -181,7 +181,7 @@ static const struct cli_opt serve_opts[] = {
     {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks a free one)"},
     {"db", "PATH|URL", "database: a SQLite file or a postgres:// URL (default the global --db)"},
     {"rules", "DIR", "rules folder (default the data folder's rules/)"},
-    {"threads", "N", "worker threads (default: the number of cores)"},
+    {"threads", "N", "worker threads (default: 4 per core; a write waits for its batch's commit)"},
     {"access-log", "FILE", "structured access log, one JSON object a line (\"-\" for stderr)"},
     {"web", "DIR", "the dashboard's files (default the repository's web/)"},
     {"port-file", "FILE", "write the bound port to FILE once listening"},

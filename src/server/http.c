@@ -441,6 +441,10 @@ int srv_run(const struct srv_config *cfg)
         fprintf(stderr, "clearance serve: screening index: %s\n", err.msg);
         return 74;
     }
+    if (srv_writer_start(&s, &err)) {
+        fprintf(stderr, "clearance serve: %s\n", err.msg);
+        return 74;
+    }
     s.route_metrics = calloc(s.n_routes + 1, sizeof(*s.route_metrics));
     if (!s.route_metrics) return 70;
     if (cfg->access_log) {
@@ -495,19 +499,19 @@ int srv_run(const struct srv_config *cfg)
             fclose(f);
         }
     }
-    pthread_t checkpointer;
-    bool checkpointing = s.journal_key_loaded && cfg->checkpoint_every_s > 0 &&
-                         pthread_create(&checkpointer, NULL, srv_checkpoint_thread, &s) == 0;
+    pthread_t maintenance;
+    bool maintaining = pthread_create(&maintenance, NULL, srv_maintenance_thread, &s) == 0;
     int sig = 0;
     sigwait(&sigs, &sig);
     fprintf(stderr, "clearance serve: stopping (signal %d)\n", sig);
     MHD_stop_daemon(d);
-    if (checkpointing) {
+    srv_writer_stop(&s);
+    if (maintaining) {
         pthread_mutex_lock(&s.stop_lock);
         s.stopping = true;
         pthread_cond_signal(&s.stop_cond);
         pthread_mutex_unlock(&s.stop_lock);
-        pthread_join(checkpointer, NULL);
+        pthread_join(maintenance, NULL);
     }
     if (s.journal_key_loaded) cl_journal_signer_release(&s.journal_signer);
     if (s.access_log && s.access_log != stderr) fclose(s.access_log);

@@ -100,6 +100,14 @@ char *srv_metrics_render(struct srv *s)
         }
     }
     pthread_mutex_unlock(&s->decisions_lock);
+    pthread_mutex_lock(&s->writer.lock);
+    unsigned long batches = s->writer.batches, jobs = s->writer.jobs;
+    pthread_mutex_unlock(&s->writer.lock);
+    outf(&o, "# HELP clearance_write_batches_total Durable commits of the writer thread (group commit).\n"
+             "# TYPE clearance_write_batches_total counter\nclearance_write_batches_total %lu\n"
+             "# HELP clearance_write_actions_total Write actions committed by those batches.\n"
+             "# TYPE clearance_write_actions_total counter\nclearance_write_actions_total %lu\n",
+         batches, jobs);
     outf(&o, "# HELP clearance_uptime_seconds Seconds since the server started.\n# TYPE clearance_uptime_seconds gauge\n"
              "clearance_uptime_seconds %.0f\n",
          (double)(cl_time_now() - s->started) / 1e6);

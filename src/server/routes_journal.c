@@ -248,26 +248,36 @@ const struct srv_route srv_journal_routes[] = {
 };
 const size_t srv_n_journal_routes = sizeof(srv_journal_routes) / sizeof(srv_journal_routes[0]);
 
-/* Publishes a checkpoint every interval while the server runs (when it holds a key and the tree grew). */
-void *srv_checkpoint_thread(void *arg)
+/* The server's housekeeping: compacts the database's log twice a second (so the writer's commits never pay for it),
+ * and publishes a journal checkpoint every cfg.checkpoint_every_s seconds when the server holds a key and the tree
+ * grew. */
+void *srv_maintenance_thread(void *arg)
 {
     struct srv *s = arg;
     struct cl_store *st = NULL;
     struct cl_error err = {0};
     if (cl_store_open(s->cfg.db, NULL, &st, &err)) {
-        fprintf(stderr, "clearance serve: checkpoints: %s\n", err.msg);
+        fprintf(stderr, "clearance serve: maintenance: %s\n", err.msg);
         return NULL;
     }
+    bool checkpoints = s->journal_key_loaded && s->cfg.checkpoint_every_s > 0;
+    cl_time next_checkpoint = cl_time_now() + (cl_time)s->cfg.checkpoint_every_s * 1000000;
     pthread_mutex_lock(&s->stop_lock);
     while (!s->stopping) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += s->cfg.checkpoint_every_s;
+        until.tv_nsec += 500L * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &until);
         if (s->stopping) break;
         pthread_mutex_unlock(&s->stop_lock);
         cl_error_clear(&err);
-        if (publish(s, st, NULL, &err)) fprintf(stderr, "clearance serve: checkpoint: %s\n", err.msg);
+        if (cl_store_compact_log(st, &err)) fprintf(stderr, "clearance serve: log compaction: %s\n", err.msg);
+        if (checkpoints && cl_time_now() >= next_checkpoint) {
+            cl_error_clear(&err);
+            if (publish(s, st, NULL, &err)) fprintf(stderr, "clearance serve: checkpoint: %s\n", err.msg);
+            next_checkpoint = cl_time_now() + (cl_time)s->cfg.checkpoint_every_s * 1000000;
+        }
         pthread_mutex_lock(&s->stop_lock);
     }
     pthread_mutex_unlock(&s->stop_lock);

@@ -174,13 +174,23 @@ enum cl_err srv_h_app(struct srv_req *r, json_t **out, struct cl_error *err)
     struct cl_app_request req;
     if (!rc) rc = cl_app_request_from_json(a, args, "$", &req, err);
     if (!rc) rc = check_before(r, a, args, err);
-    struct cl_app *app = rc ? NULL : srv_app(r, err);
-    if (!rc && !app) rc = err->code;
     struct cl_app_result res;
     cl_app_result_init(&res);
-    if (!rc) {
+    if (!rc && cl_app_action_writes(a)) {
+        /* writes go through the writer thread: batched with other requests under one durable commit */
+        struct srv_job job;
+        memset(&job, 0, sizeof(job));
+        job.req = req;
+        job.who = (struct cl_app_actor){r->principal.name, cl_time_now(), date, reason};
+        cl_app_result_init(&job.res);
+        srv_writer_submit(r->srv, &job);
+        rc = job.rc;
+        res = job.res;
+        if (rc) cl_error_set(err, job.err.code ? job.err.code : rc, "%s", job.err.msg);
+    } else if (!rc) {
+        struct cl_app *app = srv_app(r, err);
         struct cl_app_actor who = {r->principal.name, cl_time_now(), date, reason};
-        rc = cl_app_execute(app, &who, &req, &res, err);
+        rc = app ? cl_app_execute(app, &who, &req, &res, err) : err->code;
     }
     if (!rc || rc == CL_ERR_REFUSED) {
         /* scope what comes back */

@@ -57,6 +57,28 @@ struct srv_route {
     const char *param;   /* the request field the path parameter fills ("ref") */
 };
 
+/* One write action waiting for the writer thread (writer.c). The request borrows from args and the actor's
+ * strings; the result and error are filled by the writer. */
+struct srv_job {
+    struct cl_app_request req;
+    struct cl_app_actor who;
+    struct cl_app_result res;
+    enum cl_err rc;
+    struct cl_error err;
+    bool done;
+    struct srv_job *next;
+};
+
+struct srv_writer {
+    pthread_mutex_t lock;
+    pthread_cond_t wake, done;
+    struct srv_job *head, *tail;
+    bool stopping, started;
+    pthread_t thread;
+    struct cl_app *app; /* the writer's own connection */
+    unsigned long batches, jobs;
+};
+
 struct srv_route_metrics {
     atomic_ulong by_status[SRV_STATUS_SLOTS];
     atomic_ulong latency[SRV_LATENCY_BUCKETS + 1]; /* cumulative at render time; last is +Inf */
@@ -87,6 +109,7 @@ struct srv {
     struct srv_screen *retired;         /* replaced indexes, freed after a grace period */
     pthread_mutex_t retire_lock;
     struct cl_screen_config screen_config;
+    struct srv_writer writer;
 };
 
 struct srv_req {
@@ -125,8 +148,8 @@ void srv_screen_release(struct srv *s);
 enum cl_err srv_screen_party(struct srv_req *r, const char *party, json_t **out, struct cl_error *err);
 /* Every route, in one array (a new allocation the first time, then the same). */
 const struct srv_route *srv_routes_all(size_t *out_n);
-/* The thread that publishes checkpoints every cfg.checkpoint_every_s seconds. */
-void *srv_checkpoint_thread(void *arg);
+/* The housekeeping thread: log compaction, and a journal checkpoint every cfg.checkpoint_every_s seconds. */
+void *srv_maintenance_thread(void *arg);
 
 /* Runs the server until SIGINT or SIGTERM. Returns an exit status. */
 int srv_run(const struct srv_config *cfg);
@@ -145,6 +168,12 @@ const char *srv_param(const struct srv_req *r, const char *name);
 const char *srv_header(const struct srv_req *r, const char *name);
 /* The request document: never NULL for routes that take one (an empty object when there was no body). */
 const json_t *srv_body(const struct srv_req *r);
+/* Starts and stops the writer thread; srv_writer_submit queues a job and returns once its batch committed (or
+ * failed): job->rc, job->res and job->err then hold the outcome. */
+enum cl_err srv_writer_start(struct srv *s, struct cl_error *err);
+void srv_writer_stop(struct srv *s);
+void srv_writer_submit(struct srv *s, struct srv_job *job);
+
 /* Counts a decision for /metrics ("determine", "required"). */
 void srv_count_decision(struct srv *s, const char *kind, const char *outcome);
 /* Fails with CL_ERR_FORBIDDEN unless the principal may take action. */

@@ -206,6 +206,14 @@ static void s_close(struct cl_store *st)
     free(s);
 }
 
+static enum cl_err s_compact_log(struct cl_store *st, struct cl_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) return fail(s, rc, "wal checkpoint", err);
+    return CL_OK;
+}
+
 static const struct cl_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = s_close,
@@ -215,6 +223,7 @@ static const struct cl_store_ops sqlite_ops = {
     .exec = s_exec,
     .query = s_query,
     .script = s_script,
+    .compact_log = s_compact_log,
     .id_macro = "INTEGER PRIMARY KEY",
     .blob_macro = "BLOB",
 };
@@ -239,6 +248,7 @@ enum cl_err cl_store_sqlite_open(const char *path, const struct cl_store_options
     if (!e)
         e = s_script(&s->base, o->sync == CL_SYNC_FULL ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                      err);
+    if (!e && o->defer_log_compaction) e = s_script(&s->base, "PRAGMA wal_autocheckpoint = 0", err);
     if (e) {
         cl_error_prefix(err, "%s", path);
         s_close(&s->base);

@@ -91,6 +91,12 @@ bool cl_store_in_tx(const struct cl_store *st)
     return st->in_tx;
 }
 
+enum cl_err cl_store_compact_log(struct cl_store *st, struct cl_error *err)
+{
+    CL_ASSERT(!st->in_tx);
+    return st->ops->compact_log ? st->ops->compact_log(st, err) : CL_OK;
+}
+
 enum cl_err cl_store_exec(struct cl_store *st, const char *sql, const struct cl_val *params, size_t n_params,
                           int64_t *out_changes, struct cl_error *err)
 {

@@ -30,6 +30,7 @@ struct cl_store_ops {
                          cl_row_fn fn, void *ctx, struct cl_error *err);
     /* Runs a script of statements without parameters (migrations), with macros already expanded. */
     enum cl_err (*script)(struct cl_store *st, const char *sql, struct cl_error *err);
+    enum cl_err (*compact_log)(struct cl_store *st, struct cl_error *err); /* NULL: nothing to do */
     const char *id_macro;   /* what {{ID}} becomes */
     const char *blob_macro; /* what {{BLOB}} becomes */
 };

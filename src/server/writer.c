@@ -1,0 +1,141 @@
+/* Group commit across requests: one writer thread takes every write action waiting, runs each in a savepoint of one
+ * transaction, and makes the batch durable with one commit. A request is answered only after that commit, so an
+ * acknowledged booking survives a crash; concurrent requests share the commit's fsync instead of queueing on the
+ * database's write lock one fsync each. On a serialisation failure (PostgreSQL, several nodes) the whole batch is
+ * rolled back and run again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+#define BATCH_MAX 256
+#define BATCH_ATTEMPTS 8
+
+static void reset(struct srv_job *j)
+{
+    cl_app_result_release(&j->res);
+    cl_app_result_init(&j->res);
+    cl_error_clear(&j->err);
+    j->rc = CL_OK;
+}
+
+/* Runs jobs as one batch; every job ends with its rc, result and error set. */
+static void run_batch(struct cl_app *app, struct srv_job *jobs)
+{
+    for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+        struct cl_error berr = {0};
+        bool busy = false;
+        enum cl_err rc = cl_app_batch_begin(app, &berr);
+        if (rc == CL_OK) {
+            for (struct srv_job *j = jobs; j; j = j->next) {
+                reset(j);
+                j->rc = cl_app_execute(app, &j->who, &j->req, &j->res, &j->err);
+                if (j->rc == CL_ERR_BUSY) {
+                    busy = true;
+                    break;
+                }
+            }
+            if (busy) {
+                cl_app_batch_rollback(app);
+                continue;
+            }
+            rc = cl_app_batch_commit(app, &berr);
+            if (rc == CL_OK) return;
+            if (rc == CL_ERR_BUSY) continue;
+        } else if (rc == CL_ERR_BUSY) {
+            continue;
+        }
+        /* the batch failed as a whole: nothing in it is durable, and every request says so */
+        for (struct srv_job *j = jobs; j; j = j->next) {
+            reset(j);
+            j->rc = rc;
+            cl_error_set(&j->err, rc, "%s", berr.msg[0] ? berr.msg : cl_strerror(rc));
+        }
+        return;
+    }
+    for (struct srv_job *j = jobs; j; j = j->next) {
+        reset(j);
+        j->rc = cl_error_set(&j->err, CL_ERR_BUSY, "the database stayed busy: try again");
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct srv *s = arg;
+    struct srv_writer *w = &s->writer;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        while (!w->head && !w->stopping) pthread_cond_wait(&w->wake, &w->lock);
+        if (!w->head && w->stopping) {
+            pthread_mutex_unlock(&w->lock);
+            break;
+        }
+        /* take up to BATCH_MAX jobs in arrival order */
+        struct srv_job *first = w->head, *last = w->head;
+        size_t n = 1;
+        while (last->next && n < BATCH_MAX) last = last->next, n++;
+        w->head = last->next;
+        if (!w->head) w->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->lock);
+
+        run_batch(w->app, first);
+
+        pthread_mutex_lock(&w->lock);
+        w->batches++;
+        w->jobs += n;
+        for (struct srv_job *j = first, *next; j; j = next) {
+            next = j->next;
+            j->done = true;
+        }
+        pthread_cond_broadcast(&w->done);
+        pthread_mutex_unlock(&w->lock);
+    }
+    return NULL;
+}
+
+enum cl_err srv_writer_start(struct srv *s, struct cl_error *err)
+{
+    struct srv_writer *w = &s->writer;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->done, NULL);
+    /* the log is compacted in the background (the maintenance thread), never inside a batch's commit */
+    struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 5000, .defer_log_compaction = true};
+    enum cl_err rc = cl_app_open(&s->ref, s->cfg.db, &o, &w->app, err);
+    if (rc) return rc;
+    if (pthread_create(&w->thread, NULL, writer_main, s) != 0) {
+        cl_app_close(w->app);
+        w->app = NULL;
+        return cl_error_set(err, CL_ERR_INTERNAL, "cannot start the writer thread");
+    }
+    w->started = true;
+    return CL_OK;
+}
+
+void srv_writer_stop(struct srv *s)
+{
+    struct srv_writer *w = &s->writer;
+    if (!w->started) return;
+    pthread_mutex_lock(&w->lock);
+    w->stopping = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    cl_app_close(w->app);
+    w->started = false;
+}
+
+void srv_writer_submit(struct srv *s, struct srv_job *job)
+{
+    struct srv_writer *w = &s->writer;
+    job->next = NULL;
+    job->done = false;
+    pthread_mutex_lock(&w->lock);
+    if (w->tail) w->tail->next = job;
+    else w->head = job;
+    w->tail = job;
+    pthread_cond_signal(&w->wake);
+    while (!job->done) pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
