@@ -26,6 +26,7 @@ struct cl_app {
     cl_ledger_event_hook hook;    /* called for each event record in its transaction; may be NULL */
     void *hook_ctx;
     bool in_batch;
+    json_t *journal_pending;      /* private: journal entries of the open transaction, appended just before commit */
 };
 /* Opens target (a SQLite path or a PostgreSQL URL), migrates the ledger's schema, and returns a new app (free
  * with cl_app_close). options may be NULL (durable commits). */

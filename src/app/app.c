@@ -64,6 +64,7 @@ void cl_app_close(struct cl_app *app)
 {
     if (!app) return;
     cl_store_close(app->st);
+    json_decref(app->journal_pending);
     cl_arena_release(&app->cache->arena);
     free(app->cache);
     free(app);
@@ -81,12 +82,20 @@ enum cl_err cl_app_batch_commit(struct cl_app *app, struct cl_error *err)
 {
     CL_ASSERT(app->in_batch);
     app->in_batch = false;
+    /* the batch's journal entries, in one append, commit with it */
+    enum cl_err rc = app->journal_pending ? app_journal_flush(app, err) : CL_OK;
+    if (rc) {
+        forget_parties(app);
+        cl_store_rollback(app->st);
+        return rc;
+    }
     return cl_store_commit(app->st, err);
 }
 
 void cl_app_batch_rollback(struct cl_app *app)
 {
     app->in_batch = false;
+    if (app->journal_pending) app_journal_forget(app, 0);
     forget_parties(app);
     cl_store_rollback(app->st);
 }
@@ -152,6 +161,8 @@ static enum cl_err attempt(void *ctx, struct cl_error *err)
     cl_ledger_refusal_init(&run->out->refusal);
     cl_arena_release(&run->arena);
     run->cx.events = run->out->events;
+    /* in a batch the savepoint's caller keeps the journal straight; alone, this attempt is the transaction */
+    if (!run->app->in_batch && run->app->journal_pending) app_journal_forget(run->app, 0);
     enum cl_err rc = run->body(run, err);
     if (rc == CL_ERR_REFUSED) {
         /* the refusal is an answer, and its event is kept: commit, then report it */
@@ -159,8 +170,10 @@ static enum cl_err attempt(void *ctx, struct cl_error *err)
         cl_error_clear(&run->refused);
         cl_error_set(&run->refused, CL_ERR_REFUSED, "%s", err && err->msg[0] ? err->msg : "refused");
         if (err) cl_error_clear(err);
-        return CL_OK;
+        rc = CL_OK;
     }
+    /* the journal entries go in just before the commit that cl_store_retry makes next */
+    if (!rc && !run->app->in_batch && run->app->journal_pending) rc = app_journal_flush(run->app, err);
     return rc;
 }
 
@@ -193,12 +206,14 @@ enum cl_err cl_app_execute(struct cl_app *app, const struct cl_app_actor *who, c
         if (!rc) rc = run.body(&run, err);
         if (!app->in_batch) cl_store_rollback(app->st);
     } else if (app->in_batch) {
+        size_t mark = app->journal_pending ? app_journal_mark(app) : 0;
         rc = savepoint(app, "SAVEPOINT cl_action", err);
         if (!rc) {
             rc = attempt(&run, err);
             if (rc) {
                 struct cl_error ignored = {0};
                 savepoint(app, "ROLLBACK TO SAVEPOINT cl_action", &ignored);
+                if (app->journal_pending) app_journal_forget(app, mark);
             }
             struct cl_error ignored = {0};
             enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT cl_action", rc ? &ignored : err);

@@ -10,7 +10,8 @@
 
 enum cl_err app_journal_event(void *ctx, struct cl_store *st, const json_t *record, struct cl_error *err)
 {
-    (void)ctx;
+    (void)st;
+    struct cl_app *app = ctx;
     const char *action = json_string_value(json_object_get(record, "action"));
     const char *at_text = json_string_value(json_object_get(record, "at"));
     char kind[CL_JOURNAL_KIND_BYTES];
@@ -18,12 +19,43 @@ enum cl_err app_journal_event(void *ctx, struct cl_store *st, const json_t *reco
     cl_time at = 0;
     if (!at_text || cl_time_parse(at_text, strlen(at_text), &at))
         return cl_error_set(err, CL_ERR_INTERNAL, "ledger event without a valid \"at\"");
-    const json_t *commercial = json_object_get(record, "commercial");
     json_t *pub = json_copy((json_t *)record);
     if (!pub) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     json_object_del(pub, "commercial");
-    enum cl_err rc = cl_journal_append(st, kind, pub, commercial, at, NULL, err);
-    json_decref(pub);
+    json_t *item = json_pack("{s:s, s:o, s:O?, s:I}", "kind", kind, "record", pub, "secret",
+                             json_object_get(record, "commercial"), "at", (json_int_t)at);
+    if (!item || json_array_append_new(app->journal_pending, item))
+        return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    return CL_OK;
+}
+
+size_t app_journal_mark(const struct cl_app *app)
+{
+    return json_array_size(app->journal_pending);
+}
+
+void app_journal_forget(struct cl_app *app, size_t mark)
+{
+    while (json_array_size(app->journal_pending) > mark)
+        json_array_remove(app->journal_pending, json_array_size(app->journal_pending) - 1);
+}
+
+enum cl_err app_journal_flush(struct cl_app *app, struct cl_error *err)
+{
+    size_t n = json_array_size(app->journal_pending);
+    if (!n) return CL_OK;
+    struct cl_journal_item *items = malloc(n * sizeof(*items));
+    if (!items) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *it = json_array_get(app->journal_pending, i);
+        const json_t *secret = json_object_get(it, "secret");
+        items[i] = (struct cl_journal_item){json_string_value(json_object_get(it, "kind")), json_object_get(it, "record"),
+                                            json_is_object(secret) ? secret : NULL,
+                                            (cl_time)json_integer_value(json_object_get(it, "at"))};
+    }
+    enum cl_err rc = cl_journal_append_batch(app->st, items, n, NULL, err);
+    free(items);
+    json_array_clear(app->journal_pending);
     return rc;
 }
 
@@ -82,8 +114,10 @@ enum cl_err app_journal_open(struct cl_app *app, struct cl_error *err)
     if (!rc) rc = cl_store_migrate(app->st, app_migrations, sizeof(app_migrations) / sizeof(app_migrations[0]), err);
     if (!rc) rc = cl_store_retry(app->st, 5, note_ruleset_tx, app, err);
     if (!rc) {
+        app->journal_pending = json_array();
         app->hook = app_journal_event;
-        app->hook_ctx = NULL;
+        app->hook_ctx = app;
+        if (!app->journal_pending) rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     }
     return rc;
 }
