@@ -1,42 +1,11 @@
 /* libFuzzer target: the OFAC CSV reader (primary, alias, address and comment files), then the index and a screen
  * over whatever was read. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "clearance/screen.h"
-
-static void screen_some(const struct cl_screen_lists *l)
-{
-    struct cl_screen_index *idx = NULL;
-    struct cl_error e = {0};
-    if (cl_screen_index_build(l, &idx, &e)) return;
-    struct cl_screen_config cfg;
-    cl_screen_config_init(&cfg);
-    struct cl_arena a;
-    cl_arena_init(&a, 0);
-    for (size_t i = 0; i < l->n_entries && i < 4; i++) {
-        const char *names[1] = {l->entries[i].names[0].text};
-        if (strlen(names[0]) > CL_LIMIT_NAME_BYTES) continue;
-        struct cl_screen_party p = {names, 1, "Cuba", 1960, CL_SCREEN_TYPE_UNKNOWN};
-        struct cl_screen_result r;
-        cl_screen_party_screen(idx, &cfg, &p, false, &a, &r, &e);
-        cl_arena_release(&a);
-    }
-    cl_screen_index_free(idx);
-}
+#include "fuzz_screen_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* the first byte picks the file the bytes pretend to be */
     static const char *const names[] = {"sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv", "cons_prim.csv"};
     if (size < 1) return 0;
-    const char *name = names[data[0] % 5];
-    struct cl_screen_lists l;
-    cl_screen_lists_init(&l);
-    struct cl_error e = {0};
-    struct cl_screen_read_options o = {(data[0] & 0x80) != 0, NULL, NULL};
-    if (cl_screen_lists_read_buffer(&l, name, (const char *)data + 1, size - 1, &o, &e) == CL_OK) screen_some(&l);
-    cl_screen_lists_release(&l);
-    return 0;
+    return fuzz_screen_file(names[data[0] % 5], data + 1, size - 1, (data[0] & 0x80) != 0);
 }

@@ -20,6 +20,16 @@ static enum cl_err query_u64(struct srv_req *r, const char *name, bool required,
     return CL_OK;
 }
 
+/* The entry index named by the path ("/v1/journal/entries/{id}"); CL_ERR_NOT_FOUND for anything else. */
+static enum cl_err path_index(struct srv_req *r, uint64_t *out, struct cl_error *err)
+{
+    char *end = NULL;
+    const char *id = srv_param(r, "id");
+    *out = strtoull(id, &end, 10);
+    if (!*id || *end || *id == '-') return cl_error_set(err, CL_ERR_NOT_FOUND, "no entry \"%s\"", id);
+    return CL_OK;
+}
+
 static json_t *checkpoint_json(const char *note, size_t len)
 {
     struct cl_journal_checkpoint cp;
@@ -136,10 +146,8 @@ static enum cl_err h_entry(struct srv_req *r, json_t **out, struct cl_error *err
 {
     struct cl_store *st = srv_store(r, err);
     if (!st) return err->code;
-    char *end = NULL;
-    const char *id = srv_param(r, "id");
-    uint64_t index = strtoull(id, &end, 10);
-    if (!*id || *end) return cl_error_set(err, CL_ERR_NOT_FOUND, "no entry \"%s\"", id);
+    uint64_t index = 0;
+    if (path_index(r, &index, err)) return err->code;
     char *text = NULL;
     size_t len = 0;
     enum cl_err rc = cl_journal_entry_get(st, index, &text, &len, err);
@@ -204,10 +212,8 @@ static enum cl_err h_disclosure(struct srv_req *r, json_t **out, struct cl_error
 {
     struct cl_store *st = srv_store(r, err);
     if (!st) return err->code;
-    char *end = NULL;
-    const char *id = srv_param(r, "id");
-    uint64_t index = strtoull(id, &end, 10);
-    if (!*id || *end) return cl_error_set(err, CL_ERR_NOT_FOUND, "no entry \"%s\"", id);
+    uint64_t index = 0;
+    if (path_index(r, &index, err)) return err->code;
     const char *fields_text = json_string_value(json_object_get(srv_body(r), "fields"));
     if (!fields_text || !*fields_text)
         return cl_error_set(err, CL_ERR_INPUT, "$.fields: name the committed fields to reveal (fields=a,b)");
