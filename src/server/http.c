@@ -158,6 +158,7 @@ static void free_req(struct srv_req *r)
     if (!r) return;
     free(r->body);
     json_decref(r->json);
+    srv_app_call_free(r->call);
     for (size_t i = 0; i < r->n_params; i++) {
         free(r->param_values[i]);
         free((char *)r->param_names[i]);
@@ -240,6 +241,15 @@ static enum MHD_Result send_error(struct srv *s, struct srv_req *r, const struct
     json_object_set_new(doc, "request_id", json_string(r->request_id));
     json_decref(detail);
     return send_json(s, r, status, doc);
+}
+
+static enum MHD_Result respond(struct srv *s, struct srv_req *r, enum cl_err rc, json_t *out, struct cl_error *err);
+
+/* The writer's callback: the job is done, let the connection run again (on_request then answers). */
+static void resume(void *ctx)
+{
+    struct srv_req *r = ctx;
+    MHD_resume_connection(r->conn);
 }
 
 static const char *bearer_key(struct srv_req *r)
@@ -329,10 +339,25 @@ static enum MHD_Result handle(struct srv *s, struct srv_req *r)
     json_t *out = NULL;
     r->status = 200;
     enum cl_err rc = r->route->fn(r, &out, &err);
+    if (!rc && r->pending) {
+        /* a write waits for the writer's next batch: park the connection, queue the job, and serve others meanwhile;
+         * the writer resumes the connection and on_request answers */
+        MHD_suspend_connection(r->conn);
+        r->pending->on_done = resume;
+        r->pending->on_done_ctx = r;
+        srv_writer_enqueue(s, r->pending);
+        return MHD_YES;
+    }
+    return respond(s, r, rc, out, &err);
+}
+
+/* Sends the answer of a handler: its JSON, a raw document, or the error (with a refusal's reasons). */
+static enum MHD_Result respond(struct srv *s, struct srv_req *r, enum cl_err rc, json_t *out, struct cl_error *err)
+{
     if (rc) {
-        if (!err.msg[0]) cl_error_set(&err, rc, "%s", cl_strerror(rc));
-        err.code = rc;
-        return send_error(s, r, &err, out);
+        if (!err->msg[0]) cl_error_set(err, rc, "%s", cl_strerror(rc));
+        err->code = rc;
+        return send_error(s, r, err, out);
     }
     /* raw documents (metrics, pages) travel as {"_raw": text, "_type": content type} */
     json_t *raw = json_object_get(out, "_raw");
@@ -392,6 +417,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     r->conn = conn;
+    if (r->pending) {
+        /* back from the writer: the write's batch committed (or failed) */
+        if (!r->pending->done) return MHD_YES; /* a spurious call before the resume */
+        r->pending = NULL;
+        struct cl_error err = {0};
+        json_t *out = NULL;
+        enum cl_err rc = srv_app_resume(r, &out, &err);
+        return respond(s, r, rc, out, &err);
+    }
     return handle(s, r);
 }
 
@@ -478,7 +512,8 @@ int srv_run(const struct srv_config *cfg)
         return 2;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)cfg->port, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+        (uint16_t)cfg->port, NULL, NULL,
         on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)(cfg->threads > 0 ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)(cfg->timeout_s > 0 ? cfg->timeout_s : 30), MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
@@ -504,8 +539,9 @@ int srv_run(const struct srv_config *cfg)
     int sig = 0;
     sigwait(&sigs, &sig);
     fprintf(stderr, "clearance serve: stopping (signal %d)\n", sig);
-    MHD_stop_daemon(d);
+    /* drain the writer first: every suspended write is answered, so no connection is parked when MHD stops */
     srv_writer_stop(&s);
+    MHD_stop_daemon(d);
     if (maintaining) {
         pthread_mutex_lock(&s.stop_lock);
         s.stopping = true;

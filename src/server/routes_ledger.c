@@ -3,6 +3,7 @@
  * own jurisdiction; the auditor reads unit totals and nothing commercial. Objects a caller may not see are
  * answered 404, as if absent, so their existence does not leak. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clearance/json.h"
@@ -146,83 +147,117 @@ static bool creates(enum cl_app_action a)
            a == CL_APP_SHIP;
 }
 
-enum cl_err srv_h_app(struct srv_req *r, json_t **out, struct cl_error *err)
+/* One ledger action over HTTP, from the parsed request to the answer. A write waits in the writer's queue between
+ * the two halves (the connection suspended meanwhile); a read runs at once. */
+struct srv_app_call {
+    enum cl_app_action action;
+    json_t *args; /* owned: the request borrows its strings */
+    struct cl_app_request req;
+    cl_date date;
+    char reason[CL_LIMIT_TEXT_BYTES];
+    bool has_reason;
+    struct srv_job job;
+};
+
+void srv_app_call_free(struct srv_app_call *c)
 {
-    enum cl_app_action a = (enum cl_app_action)(r->route->app - 1);
-    json_t *args = json_deep_copy(srv_body(r));
-    cl_date date = CL_DATE_NONE;
-    const char *reason = NULL;
-    char reason_buf[CL_LIMIT_TEXT_BYTES];
+    if (!c) return;
+    json_decref(c->args);
+    cl_app_result_release(&c->job.res);
+    free(c);
+}
+
+/* Reads the request into c and checks who may act on what. */
+static enum cl_err prepare(struct srv_req *r, struct srv_app_call *c, struct cl_error *err)
+{
+    enum cl_app_action a = c->action;
+    c->args = json_deep_copy(srv_body(r));
+    c->date = CL_DATE_NONE;
+    if (!c->args) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     enum cl_err rc = CL_OK;
     /* the business date and the reason travel with the request but are not the action's arguments */
-    const json_t *d = json_object_get(args, "date");
-    if (d) {
-        rc = cl_json_get_date(args, "date", "$", true, &date, err);
-        json_object_del(args, "date");
+    if (json_object_get(c->args, "date")) {
+        rc = cl_json_get_date(c->args, "date", "$", true, &c->date, err);
+        json_object_del(c->args, "date");
     }
-    const json_t *why = json_object_get(args, "reason");
+    const json_t *why = json_object_get(c->args, "reason");
     if (!rc && why) {
         if (!json_is_string(why)) rc = cl_error_set(err, CL_ERR_INPUT, "$.reason: expected a string");
-        else cl_strlcpy(reason_buf, json_string_value(why), sizeof(reason_buf)), reason = reason_buf;
-        json_object_del(args, "reason");
+        else c->has_reason = true, cl_strlcpy(c->reason, json_string_value(why), sizeof(c->reason));
+        json_object_del(c->args, "reason");
     }
-    if (strcmp(r->method, "GET") == 0) numeric_query_args(args);
-    if (r->route->param) json_object_set_new(args, r->route->param, json_string(srv_param(r, "id")));
+    if (strcmp(r->method, "GET") == 0) numeric_query_args(c->args);
+    if (r->route->param) json_object_set_new(c->args, r->route->param, json_string(srv_param(r, "id")));
     const char *idem = srv_header(r, "Idempotency-Key");
-    if (idem && (a == CL_APP_ORDER_PLACE || a == CL_APP_SHIP) && !json_object_get(args, "idempotency_key"))
-        json_object_set_new(args, "idempotency_key", json_string(idem));
-    struct cl_app_request req;
-    if (!rc) rc = cl_app_request_from_json(a, args, "$", &req, err);
-    if (!rc) rc = check_before(r, a, args, err);
-    struct cl_app_result res;
-    cl_app_result_init(&res);
-    if (!rc && cl_app_action_writes(a)) {
-        /* writes go through the writer thread: batched with other requests under one durable commit */
-        struct srv_job job;
-        memset(&job, 0, sizeof(job));
-        job.req = req;
-        job.who = (struct cl_app_actor){r->principal.name, cl_time_now(), date, reason};
-        cl_app_result_init(&job.res);
-        srv_writer_submit(r->srv, &job);
-        rc = job.rc;
-        res = job.res;
-        if (rc) cl_error_set(err, job.err.code ? job.err.code : rc, "%s", job.err.msg);
-    } else if (!rc) {
-        struct cl_app *app = srv_app(r, err);
-        struct cl_app_actor who = {r->principal.name, cl_time_now(), date, reason};
-        rc = app ? cl_app_execute(app, &who, &req, &res, err) : err->code;
-    }
-    if (!rc || rc == CL_ERR_REFUSED) {
-        /* scope what comes back */
-        if (json_is_array(res.object)) {
-            size_t i = 0;
-            while (i < json_array_size(res.object))
-                if (!visible(r, a, json_array_get(res.object, i))) json_array_remove(res.object, i);
-                else i++;
-        } else if (json_is_object(res.object) && !visible(r, a, res.object)) {
-            rc = cl_error_set(err, CL_ERR_NOT_FOUND, "no %s %s", cl_app_action_id(a),
-                              json_string_value(json_object_get(args, r->route->param ? r->route->param : "ref")));
-        }
-    }
-    if (!rc || rc == CL_ERR_REFUSED) {
-        *out = cl_app_result_to_json(a, &res, rc, err);
-        if (rc == CL_ERR_REFUSED) srv_count_decision(r->srv, cl_app_action_id(a), "refused");
-        else if (cl_app_action_writes(a)) srv_count_decision(r->srv, cl_app_action_id(a), res.replayed ? "replayed" : "ok");
-        if (!rc && creates(a) && !res.replayed) r->status = 201;
-        /* a new party is screened at once when lists are loaded; its decision is part of the answer */
-        if (!rc && a == CL_APP_PARTY_ADD) {
-            json_t *screening = NULL;
-            struct cl_error serr = {0};
-            const char *name = json_string_value(json_object_get(res.object, "name"));
-            if (name && srv_screen_party(r, name, &screening, &serr) == CL_OK)
-                json_object_set_new(*out, "screening", screening);
-            else
-                json_object_set_new(*out, "screening", json_pack("{s:s}", "not_screened", serr.msg));
-        }
-    }
-    cl_app_result_release(&res);
-    json_decref(args);
+    if (idem && (a == CL_APP_ORDER_PLACE || a == CL_APP_SHIP) && !json_object_get(c->args, "idempotency_key"))
+        json_object_set_new(c->args, "idempotency_key", json_string(idem));
+    if (!rc) rc = cl_app_request_from_json(a, c->args, "$", &c->req, err);
+    if (!rc) rc = check_before(r, a, c->args, err);
     return rc;
+}
+
+/* Scopes what the action gave back to what the caller may see, and makes the answer. */
+static enum cl_err finish(struct srv_req *r, struct srv_app_call *c, enum cl_err rc, struct cl_app_result *res,
+                          json_t **out, struct cl_error *err)
+{
+    enum cl_app_action a = c->action;
+    if (!rc || rc == CL_ERR_REFUSED) {
+        if (json_is_array(res->object)) {
+            size_t i = 0;
+            while (i < json_array_size(res->object))
+                if (!visible(r, a, json_array_get(res->object, i))) json_array_remove(res->object, i);
+                else i++;
+        } else if (json_is_object(res->object) && !visible(r, a, res->object)) {
+            rc = cl_error_set(err, CL_ERR_NOT_FOUND, "no %s %s", cl_app_action_id(a),
+                              json_string_value(json_object_get(c->args, r->route->param ? r->route->param : "ref")));
+        }
+    }
+    if (rc && rc != CL_ERR_REFUSED) return rc;
+    *out = cl_app_result_to_json(a, res, rc, err);
+    if (rc == CL_ERR_REFUSED) srv_count_decision(r->srv, cl_app_action_id(a), "refused");
+    else if (cl_app_action_writes(a)) srv_count_decision(r->srv, cl_app_action_id(a), res->replayed ? "replayed" : "ok");
+    if (!rc && creates(a) && !res->replayed) r->status = 201;
+    /* a new party is screened at once when lists are loaded; its decision is part of the answer */
+    if (!rc && a == CL_APP_PARTY_ADD) {
+        json_t *screening = NULL;
+        struct cl_error serr = {0};
+        const char *name = json_string_value(json_object_get(res->object, "name"));
+        if (name && srv_screen_party(r, name, &screening, &serr) == CL_OK)
+            json_object_set_new(*out, "screening", screening);
+        else
+            json_object_set_new(*out, "screening", json_pack("{s:s}", "not_screened", serr.msg));
+    }
+    return rc;
+}
+
+enum cl_err srv_h_app(struct srv_req *r, json_t **out, struct cl_error *err)
+{
+    struct srv_app_call *c = calloc(1, sizeof(*c));
+    if (!c) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    r->call = c;
+    c->action = (enum cl_app_action)(r->route->app - 1);
+    cl_app_result_init(&c->job.res);
+    enum cl_err rc = prepare(r, c, err);
+    if (!rc && cl_app_action_writes(c->action)) {
+        /* a write joins the writer's next batch: the HTTP layer suspends the connection and queues the job */
+        c->job.req = c->req;
+        c->job.who = (struct cl_app_actor){r->principal.name, cl_time_now(), c->date, c->has_reason ? c->reason : NULL};
+        r->pending = &c->job;
+        return CL_OK;
+    }
+    if (!rc) {
+        struct cl_app *app = srv_app(r, err);
+        struct cl_app_actor who = {r->principal.name, cl_time_now(), c->date, c->has_reason ? c->reason : NULL};
+        rc = app ? cl_app_execute(app, &who, &c->req, &c->job.res, err) : err->code;
+    }
+    return finish(r, c, rc, &c->job.res, out, err);
+}
+
+enum cl_err srv_app_resume(struct srv_req *r, json_t **out, struct cl_error *err)
+{
+    struct srv_app_call *c = r->call;
+    if (c->job.rc) cl_error_set(err, c->job.err.code ? c->job.err.code : c->job.rc, "%s", c->job.err.msg);
+    return finish(r, c, c->job.rc, &c->job.res, out, err);
 }
 
 /* Copies the named fields of o. */

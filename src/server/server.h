@@ -66,12 +66,14 @@ struct srv_job {
     enum cl_err rc;
     struct cl_error err;
     bool done;
+    void (*on_done)(void *ctx); /* called by the writer once the job's batch committed or failed */
+    void *on_done_ctx;
     struct srv_job *next;
 };
 
 struct srv_writer {
     pthread_mutex_t lock;
-    pthread_cond_t wake, done;
+    pthread_cond_t wake;
     struct srv_job *head, *tail;
     bool stopping, started;
     pthread_t thread;
@@ -130,6 +132,8 @@ struct srv_req {
     char request_id[24];
     cl_time started;
     int status;            /* success status a handler may set */
+    struct srv_app_call *call; /* a ledger action under way (routes_ledger.c); freed with the request */
+    struct srv_job *pending;   /* set by a handler whose write waits for the writer: the connection is suspended */
 };
 
 /* The tables of routes: reference, keys, ledger (routes.c) and journal (routes_journal.c). The server serves
@@ -160,6 +164,10 @@ struct cl_store *srv_store(struct srv_req *r, struct cl_error *err);
 /* The handler of every ledger route: runs the route's action with the body (or query) and the path parameter,
  * scoped to the caller's role and party (routes_ledger.c). */
 enum cl_err srv_h_app(struct srv_req *r, json_t **out, struct cl_error *err);
+/* The second half of a write srv_h_app queued: the answer once its batch committed. */
+enum cl_err srv_app_resume(struct srv_req *r, json_t **out, struct cl_error *err);
+struct srv_app_call;
+void srv_app_call_free(struct srv_app_call *c);
 /* Unit totals per authorization and pool, with no commercial field (routes_ledger.c). */
 enum cl_err srv_h_totals(struct srv_req *r, json_t **out, struct cl_error *err);
 /* A path parameter ("{id}"), or NULL. */
@@ -168,11 +176,12 @@ const char *srv_param(const struct srv_req *r, const char *name);
 const char *srv_header(const struct srv_req *r, const char *name);
 /* The request document: never NULL for routes that take one (an empty object when there was no body). */
 const json_t *srv_body(const struct srv_req *r);
-/* Starts and stops the writer thread; srv_writer_submit queues a job and returns once its batch committed (or
- * failed): job->rc, job->res and job->err then hold the outcome. */
+/* Starts and stops the writer thread. srv_writer_enqueue queues a job and returns at once; when the job's batch has
+ * committed (or failed) the writer sets job->rc, job->res and job->err and calls job->on_done. Stopping drains the
+ * queue; a job queued after that fails with CL_ERR_BUSY at once. */
 enum cl_err srv_writer_start(struct srv *s, struct cl_error *err);
 void srv_writer_stop(struct srv *s);
-void srv_writer_submit(struct srv *s, struct srv_job *job);
+void srv_writer_enqueue(struct srv *s, struct srv_job *job);
 
 /* Counts a decision for /metrics ("determine", "required"). */
 void srv_count_decision(struct srv *s, const char *kind, const char *outcome);

@@ -84,12 +84,13 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&w->lock);
         w->batches++;
         w->jobs += n;
+        pthread_mutex_unlock(&w->lock);
+        /* the job belongs to its request again once on_done runs: read next first */
         for (struct srv_job *j = first, *next; j; j = next) {
             next = j->next;
             j->done = true;
+            j->on_done(j->on_done_ctx);
         }
-        pthread_cond_broadcast(&w->done);
-        pthread_mutex_unlock(&w->lock);
     }
     return NULL;
 }
@@ -99,7 +100,6 @@ enum cl_err srv_writer_start(struct srv *s, struct cl_error *err)
     struct srv_writer *w = &s->writer;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
-    pthread_cond_init(&w->done, NULL);
     /* the log is compacted in the background (the maintenance thread), never inside a batch's commit */
     struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 5000, .defer_log_compaction = true};
     enum cl_err rc = cl_app_open(&s->ref, s->cfg.db, &o, &w->app, err);
@@ -123,19 +123,27 @@ void srv_writer_stop(struct srv *s)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     cl_app_close(w->app);
+    pthread_mutex_lock(&w->lock);
     w->started = false;
+    pthread_mutex_unlock(&w->lock);
 }
 
-void srv_writer_submit(struct srv *s, struct srv_job *job)
+void srv_writer_enqueue(struct srv *s, struct srv_job *job)
 {
     struct srv_writer *w = &s->writer;
     job->next = NULL;
     job->done = false;
     pthread_mutex_lock(&w->lock);
+    if (w->stopping || !w->started) {
+        pthread_mutex_unlock(&w->lock);
+        job->rc = cl_error_set(&job->err, CL_ERR_BUSY, "the server is stopping: try again");
+        job->done = true;
+        job->on_done(job->on_done_ctx);
+        return;
+    }
     if (w->tail) w->tail->next = job;
     else w->head = job;
     w->tail = job;
     pthread_cond_signal(&w->wake);
-    while (!job->done) pthread_cond_wait(&w->done, &w->lock);
     pthread_mutex_unlock(&w->lock);
 }
