@@ -1,12 +1,14 @@
 /* CLI commands over the ledger: parties, authorizations, pools, orders, shipments, fees, and scenarios. Each
  * command turns its options into the arguments of one service-layer action and prints the outcome; no ledger
  * logic lives here. */
-#include <pwd.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clearance/app.h"
+#include "../server/server.h"
 #include "cli.h"
 
 /* Option arguments say how the value is passed on: "N" an integer, "LIST" comma-separated, "NAMES"
@@ -201,6 +203,60 @@ static void print_result(const json_t *r)
 
 /* ---- the one runner ------------------------------------------------------------------------------------------- */
 
+/* Appends s to out (at most cap), percent-encoding all but unreserved characters. */
+static void url_encode(const char *s, char *out, size_t cap)
+{
+    size_t o = strlen(out);
+    for (; *s && o + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out[o++] = (char)c;
+        else o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+    }
+    out[o] = '\0';
+}
+
+/* The same action sent to a server: its route comes from the server's own table (the route whose action it is),
+ * the path parameter from the arguments; GET sends the rest as a query, POST as the body with the date and reason. */
+static enum cl_err remote_action(struct cli *cli, enum cl_app_action action, json_t *jargs, const char *date,
+                                 const char *reason, json_t **out, struct cl_error *err)
+{
+    size_t n = 0;
+    const struct srv_route *routes = srv_routes_all(&n), *route = NULL;
+    for (size_t i = 0; i < n && !route; i++)
+        if (routes[i].app == (int)action + 1) route = &routes[i];
+    if (!route) return cl_error_set(err, CL_ERR_USAGE, "%s is not offered by the server", cl_app_action_id(action));
+    char path[2048] = "";
+    const char *brace = strchr(route->pattern, '{');
+    if (brace) {
+        snprintf(path, sizeof(path), "%.*s", (int)(brace - route->pattern), route->pattern);
+        const char *v = json_string_value(json_object_get(jargs, route->param));
+        url_encode(v ? v : "", path, sizeof(path));
+        snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s", strchr(brace, '}') + 1);
+        json_object_del(jargs, route->param);
+    } else {
+        snprintf(path, sizeof(path), "%s", route->pattern);
+    }
+    if (!strcmp(route->method, "GET")) {
+        const char *k;
+        json_t *v;
+        char sep = '?';
+        json_object_foreach(jargs, k, v) {
+            char num[32];
+            const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+            if (json_is_integer(v)) snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v)), text = num;
+            if (!text) continue;
+            size_t l = strlen(path);
+            snprintf(path + l, sizeof(path) - l, "%c%s=", sep, k);
+            url_encode(text, path, sizeof(path));
+            sep = '&';
+        }
+        return cli_http(cli, "GET", path, NULL, out, err);
+    }
+    if (date) json_object_set_new(jargs, "date", json_string(date));
+    if (reason) json_object_set_new(jargs, "reason", json_string(reason));
+    return cli_http(cli, route->method, path, jargs, out, err);
+}
+
 static int run_action(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
     const struct mapping *m = mappings;
@@ -221,15 +277,27 @@ static int run_action(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
         json_decref(jargs);
         return status;
     }
-    struct cl_reference env;
+    if (cli->server) {
+        json_t *out = NULL;
+        enum cl_err rc = remote_action(cli, m->action, jargs, d, who.reason, &out, &err);
+        json_decref(jargs);
+        if (rc && !(rc == CL_ERR_REFUSED && out)) return cli_fail(cli, &err);
+        if (cli->json) status = cli_print_json(out);
+        else {
+            print_result(out);
+            json_decref(out);
+        }
+        return status ? status : cli_exit_status(rc);
+    }
+    const struct cl_reference *env = cli_reference(cli, &err);
     struct cl_app *app = NULL;
-    if (cl_reference_load(cli->data_dir, NULL, &env, &err)) {
+    if (!env) {
         json_decref(jargs);
         return cli_fail(cli, &err);
     }
     struct cl_app_result res;
     cl_app_result_init(&res);
-    enum cl_err rc = cl_app_open(&env, cli->db_path, NULL, &app, &err);
+    enum cl_err rc = cl_app_open(env, cli->db_path, NULL, &app, &err);
     if (!rc) rc = cl_app_execute(app, &who, &req, &res, &err);
     if (rc && rc != CL_ERR_REFUSED) status = cli_fail(cli, &err);
     else {
@@ -245,7 +313,6 @@ static int run_action(struct cli *cli, const struct cli_cmd *cmd, struct cli_arg
     }
     cl_app_result_release(&res);
     cl_app_close(app);
-    cl_reference_release(&env);
     json_decref(jargs);
     return status;
 }

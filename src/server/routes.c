@@ -21,13 +21,50 @@ static enum cl_err h_healthz(struct srv_req *r, json_t **out, struct cl_error *e
     return CL_OK;
 }
 
+/* Pool usage as gauges, read from the ledger at scrape time. */
+static char *pool_gauges(struct srv_req *r)
+{
+    struct cl_error err = {0};
+    struct cl_app *app = srv_app(r, &err);
+    struct cl_app_request req;
+    struct cl_app_result res;
+    cl_app_request_init(&req, CL_APP_POOL_LIST);
+    cl_app_result_init(&res);
+    struct cl_app_actor who = {"metrics", cl_time_now(), CL_DATE_NONE, NULL};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f && app && cl_app_execute(app, &who, &req, &res, &err) == CL_OK) {
+        fprintf(f, "# HELP clearance_pool_units Quota pools: cap, units reserved by open orders, units shipped.\n"
+                   "# TYPE clearance_pool_units gauge\n");
+        size_t i;
+        json_t *p;
+        json_array_foreach(res.object, i, p) {
+            const char *name = json_string_value(json_object_get(p, "name"));
+            static const char *const fields[][2] = {{"cap", "cap"}, {"quantity_reserved", "reserved"},
+                                                    {"quantity_consumed", "shipped"}};
+            for (size_t k = 0; k < 3; k++)
+                fprintf(f, "clearance_pool_units{pool=\"%s\",measure=\"%s\"} %lld\n", name ? name : "", fields[k][1],
+                        (long long)json_integer_value(json_object_get(p, fields[k][0])));
+        }
+    }
+    cl_app_result_release(&res);
+    if (f) fclose(f);
+    return text;
+}
+
 static enum cl_err h_metrics(struct srv_req *r, json_t **out, struct cl_error *err)
 {
     char *text = srv_metrics_render(r->srv);
-    if (!text) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
-    *out = raw_doc(text, strlen(text), "text/plain; version=0.0.4; charset=utf-8");
+    char *pools = pool_gauges(r);
+    if (!text) {
+        free(pools);
+        return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+    }
+    *out = json_pack("{s:s+, s:s}", "_raw", text, pools ? pools : "", "_type", "text/plain; version=0.0.4; charset=utf-8");
     free(text);
-    return CL_OK;
+    free(pools);
+    return *out ? CL_OK : cl_error_set(err, CL_ERR_NOMEM, "out of memory");
 }
 
 /* Serves one file of a folder; name must be a single path segment. */

@@ -156,6 +156,12 @@ expect_eq "$(jq -r .verdict <<<"$out")" denial_expected "remote determine"
 expect_status 65 "$BIN" --server "$url" --key "${KEY[exporter]}" determine --product H200 --to China
 expect_contains "$err" "--to:" "remote error named as the option"
 expect_status 77 "$BIN" --server "$url" --key "${KEY[importer]}" keys list
+# ledger commands as clients, scoped by the key
+expect_status 0 "$BIN" --server "$url" --key "${KEY[importer]}" --json order list
+expect_eq "$(jq -r '[.result[].buyer] | unique | join(",")' <<<"$out")" DeepSeek "remote order list scoped to the importer"
+expect_status 65 "$BIN" --server "$url" --key "${KEY[importer]}" order show O-BY-1
+expect_status 1 "$BIN" --server "$url" --key "${KEY[exporter]}" --json ship O-DE-1 --quantity 10 --date 2026-04-20
+expect_eq "$(jq -r '(.reasons | length) > 0 and .outcome == "refused"' <<<"$out")" true "remote refusal with its reasons"
 expect_status 77 "$BIN" --server "$url" determine --product H200 --to CN
 
 # metrics and the access log
@@ -163,6 +169,7 @@ metrics=$(curl -s "$url/metrics")
 expect_contains "$metrics" 'clearance_http_requests_total{route="/v1/determine",method="POST",code="200"}' "request counter"
 expect_contains "$metrics" 'clearance_decisions_total{kind="determine",outcome="required_conditions_pending"}' "decision counter"
 expect_contains "$metrics" 'clearance_http_request_duration_seconds_bucket{route="/v1/chips",method="GET",le="+Inf"}' "latency histogram"
+expect_contains "$metrics" 'clearance_pool_units{pool="cn-h200-2026",measure="cap"} 400000' "pool usage gauge"
 secret=$(cut -d_ -f3 <<<"${KEY[admin]}")
 checks=$((checks + 1))
 if grep -q "$secret" "$work/access.log"; then failures=$((failures + 1)); echo "FAIL: a key secret is in the access log" >&2; fi
