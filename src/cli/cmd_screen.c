@@ -470,12 +470,58 @@ static int run_batch(struct cli *cli, const struct cli_cmd *cmd, const struct cl
     return status;
 }
 
+/* The names screened by a server (POST /v1/screen), printed as the local command prints them. */
+static int screen_remote(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    struct cl_error err = {0};
+    json_t *req = json_object(), *names = json_array();
+    bool aliases = cli_flag(cmd, args, "aliases");
+    for (int i = aliases ? 1 : 0; i < args->npos; i++) json_array_append_new(names, json_string(args->pos[i]));
+    if (aliases) {
+        json_object_set_new(req, "name", json_string(args->pos[0]));
+        json_object_set_new(req, "aliases", names);
+    } else {
+        json_object_set_new(req, "names", names);
+    }
+    static const char *const text_opts[] = {"country", "type"};
+    for (size_t i = 0; i < 2; i++)
+        if (cli_opt(cmd, args, text_opts[i])) json_object_set_new(req, text_opts[i], json_string(cli_opt(cmd, args, text_opts[i])));
+    if (cli_opt(cmd, args, "dob")) json_object_set_new(req, "dob", json_integer(atoi(cli_opt(cmd, args, "dob"))));
+    json_t *out = NULL;
+    enum cl_err rc = cli_http(cli, "POST", "/v1/screen", req, &out, &err);
+    json_decref(req);
+    if (rc) return cli_fail(cli, &err);
+    bool blocked = false;
+    const json_t *results = json_object_get(out, "results");
+    for (size_t i = 0; i < json_array_size(results); i++)
+        blocked = blocked || !strcmp(jstr(json_array_get(results, i), "decision"), "block");
+    if (cli->json) {
+        int st = cli_print_json(out);
+        return st ? st : blocked ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < json_array_size(results); i++) {
+        const json_t *r = json_array_get(results, i), *ms = json_object_get(r, "matches");
+        printf("%s: %s (best score %.3f)\n", jstr(r, "query"), jstr(r, "decision"),
+               json_number_value(json_object_get(r, "score")));
+        for (size_t k = 0; k < json_array_size(ms); k++) {
+            const json_t *m = json_array_get(ms, k);
+            printf("  %.3f  %-10s  %-15s  %s\n", json_number_value(json_object_get(m, "score")), jstr(m, "list"),
+                   jstr(m, "entry_id"), jstr(m, "matched_name"));
+        }
+    }
+    printf("lists: %s\n", jstr(out, "list_version"));
+    json_decref(out);
+    return blocked ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
+}
+
 static int run_screen(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
     struct cl_error err = {0};
     const char *batch = cli_opt(cmd, args, "batch");
     if (!batch && args->npos == 0) return cli_usage_error(cli, cmd, "give names to screen, or --batch FILE");
     if (batch && args->npos) return cli_usage_error(cli, cmd, "give either names or --batch FILE, not both");
+    if (cli->server && !batch) return screen_remote(cli, cmd, args);
+    if (cli->server) return cli_usage_error(cli, cmd, "--batch works on the local database only");
     struct cl_screen_config cfg;
     if (load_config(cmd, args, &cfg, &err)) return cli_fail(cli, &err);
     struct cl_screen_party proto = {0};
@@ -545,6 +591,18 @@ static int run_match(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
     const char *type = cli_opt(cmd, args, "type");
     if (type && !cl_screen_type_parse(type, &t))
         return cli_usage_error(cli, cmd, "--type: individual, entity, vessel or aircraft, not \"%s\"", type);
+    if (cli->server) {
+        json_t *req = json_pack("{s:s, s:s}", "a", args->pos[0], "b", args->pos[1]), *out = NULL;
+        if (type) json_object_set_new(req, "type", json_string(type));
+        enum cl_err rc = cli_http(cli, "POST", "/v1/match", req, &out, &err);
+        json_decref(req);
+        if (rc) return cli_fail(cli, &err);
+        if (cli->json) return cli_print_json(out);
+        printf("%.3f  %s  ~  %s\n       normalised: \"%s\" ~ \"%s\" (%s)\n", json_number_value(json_object_get(out, "score")),
+               args->pos[0], args->pos[1], jstr(out, "query_form"), jstr(out, "listed_form"), jstr(out, "variant"));
+        json_decref(out);
+        return CLI_EXIT_OK;
+    }
     struct cl_arena arena;
     cl_arena_init(&arena, 0);
     struct cl_screen_explain e;

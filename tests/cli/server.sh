@@ -156,6 +156,10 @@ expect_eq "$(jq -r .verdict <<<"$out")" denial_expected "remote determine"
 expect_status 65 "$BIN" --server "$url" --key "${KEY[exporter]}" determine --product H200 --to China
 expect_contains "$err" "--to:" "remote error named as the option"
 expect_status 77 "$BIN" --server "$url" --key "${KEY[importer]}" keys list
+expect_status 1 "$BIN" --server "$url" --key "${KEY[exporter]}" screen 金正恩 "George Bush"
+expect_contains "$out" "KIM, Jong Un" "remote screen"
+expect_status 0 "$BIN" --server "$url" --key "${KEY[exporter]}" match "George Bush" "George Habbash"
+expect_contains "$out" "0.500" "remote match"
 # ledger commands as clients, scoped by the key
 expect_status 0 "$BIN" --server "$url" --key "${KEY[importer]}" --json order list
 expect_eq "$(jq -r '[.result[].buyer] | unique | join(",")' <<<"$out")" DeepSeek "remote order list scoped to the importer"
