@@ -317,8 +317,69 @@ static enum cl_err show_checkpoint_line(void *ctx, uint64_t size, const char *no
     return CL_OK;
 }
 
+/* ---- against a server: what an auditor without the database uses ------------------------------------------ */
+
+/* GETs path and prints the answer: a signed note as published (note_only), or the JSON. */
+static int remote_get(struct cli *cli, const char *path, bool note_only)
+{
+    struct cl_error err = {0};
+    json_t *out = NULL;
+    if (cli_http(cli, "GET", path, NULL, &out, &err)) return cli_fail(cli, &err);
+    if (note_only && !cli->json) {
+        fputs(json_string_value(json_object_get(out, "note")) ? json_string_value(json_object_get(out, "note")) : "", stdout);
+        json_decref(out);
+        return CLI_EXIT_OK;
+    }
+    return cli_print_json(out);
+}
+
+static int show_remote(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    char path[256];
+    const char *from = cli_opt(cmd, args, "from"), *size = cli_opt(cmd, args, "size");
+    if (args->npos) snprintf(path, sizeof(path), "/v1/journal/entries/%s", args->pos[0]);
+    else if (from)
+        snprintf(path, sizeof(path), "/v1/journal/entries?from=%s&count=%s", from,
+                 cli_opt(cmd, args, "count") ? cli_opt(cmd, args, "count") : "100");
+    else if (cli_flag(cmd, args, "checkpoints")) snprintf(path, sizeof(path), "/v1/journal/checkpoints");
+    else if (cli_flag(cmd, args, "checkpoint") || size) {
+        snprintf(path, sizeof(path), "/v1/journal/checkpoint%s%s", size ? "?size=" : "", size ? size : "");
+        return remote_get(cli, path, true);
+    } else snprintf(path, sizeof(path), "/v1/journal");
+    for (const char *c = path; *c; c++)
+        if (*c == ' ' || *c == '#') return cli_usage_error(cli, cmd, "bad index or size");
+    return remote_get(cli, path, false);
+}
+
+static int proof_remote(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
+{
+    struct cl_error err = {0};
+    uint64_t a = 0, size = 0;
+    const char *index_text = cli_opt(cmd, args, "index"), *from = cli_opt(cmd, args, "from");
+    if (index_text ? parse_u64("--index", index_text, &a, &err) : parse_u64("--from", from, &a, &err))
+        return cli_usage_error(cli, cmd, "%s", err.msg);
+    if (cli_opt(cmd, args, "size")) {
+        if (parse_u64("--size", cli_opt(cmd, args, "size"), &size, &err)) return cli_usage_error(cli, cmd, "%s", err.msg);
+    } else {
+        /* against the latest published checkpoint, as locally */
+        json_t *cp = NULL;
+        if (cli_http(cli, "GET", "/v1/journal/checkpoint", NULL, &cp, &err)) return cli_fail(cli, &err);
+        size = (uint64_t)json_integer_value(json_object_get(cp, "tree_size"));
+        json_decref(cp);
+    }
+    char path[128];
+    if (index_text)
+        snprintf(path, sizeof(path), "/v1/journal/proofs/inclusion?index=%llu&size=%llu", (unsigned long long)a,
+                 (unsigned long long)size);
+    else
+        snprintf(path, sizeof(path), "/v1/journal/proofs/consistency?old=%llu&size=%llu", (unsigned long long)a,
+                 (unsigned long long)size);
+    return remote_get(cli, path, false);
+}
+
 static int run_show(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
+    if (cli->server) return show_remote(cli, cmd, args);
     struct cl_error err = {0};
     struct cl_store *st = NULL;
     if (open_journal(cli, &st, &err)) return cli_fail(cli, &err);
@@ -414,6 +475,7 @@ static int run_proof(struct cli *cli, const struct cli_cmd *cmd, struct cli_args
     struct cl_error err = {0};
     const char *index_text = cli_opt(cmd, args, "index"), *from = cli_opt(cmd, args, "from");
     if (!index_text == !from) return cli_usage_error(cli, cmd, "give --index I (inclusion) or --from M (consistency)");
+    if (cli->server) return proof_remote(cli, cmd, args);
     struct cl_store *st = NULL;
     if (open_journal(cli, &st, &err)) return cli_fail(cli, &err);
     int status = CLI_EXIT_OK;
@@ -447,6 +509,18 @@ static int run_disclose(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
     struct cl_error err = {0};
     const char *fields_text = cli_opt(cmd, args, "fields");
     if (!fields_text) return cli_usage_error(cli, cmd, "--fields is required");
+    if (cli->server) {
+        /* the server discloses against its latest published checkpoint */
+        char path[512];
+        uint64_t index = 0;
+        if (parse_u64("INDEX", args->pos[0], &index, &err)) return cli_usage_error(cli, cmd, "%s", err.msg);
+        for (const char *c = fields_text; *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == ','))
+                return cli_usage_error(cli, cmd, "--fields: names of a-z, 0-9 and '_', separated by ','");
+        snprintf(path, sizeof(path), "/v1/journal/entries/%llu/disclosure?fields=%s", (unsigned long long)index,
+                 fields_text);
+        return remote_get(cli, path, false);
+    }
     char *list = strdup(fields_text);
     if (!list) {
         cl_error_set(&err, CL_ERR_NOMEM, "out of memory");

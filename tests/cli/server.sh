@@ -106,12 +106,24 @@ expect_status 0 "$BIN" journal verify --checkpoint "$work/cp.txt" --proof "$work
 expect_contains "$out" "entry 5 is in the log" "offline inclusion check"
 jq '.hashes[0] |= (.[0:1] as $c | (if $c == "0" then "1" else "0" end) + .[1:])' "$work/proof.json" >"$work/bad-proof.json"
 expect_status 1 "$BIN" journal verify --checkpoint "$work/cp.txt" --proof "$work/bad-proof.json" --public-key "$work/pub.txt"
+# the same with the CLI as the auditor's client: it needs no database
+expect_status 0 "$BIN" --server "$url" --key "${KEY[auditor]}" journal show --checkpoint
+printf '%s' "$out" >"$work/cp2.txt"
+echo >>"$work/cp2.txt"
+expect_status 0 "$BIN" --server "$url" --key "${KEY[auditor]}" journal proof --index 7
+printf '%s\n' "$out" >"$work/proof2.json"
+expect_status 0 "$BIN" journal verify --checkpoint "$work/cp2.txt" --proof "$work/proof2.json" --public-key "$work/pub.txt"
+expect_contains "$out" "entry 7 is in the log" "remote checkpoint and proof verify offline"
 # a disclosure of a commercial field: refused to the auditor, given to the exporter, checkable by anyone
 expect_eq "$(call GET '/v1/journal/entries/69/disclosure?fields=value_cents' '' auditor)" 403 "auditor cannot reveal values"
 expect_eq "$(call GET '/v1/journal/entries/69/disclosure?fields=value_cents' '' exporter)" 200 "exporter reveals a value"
 cp "$work/body" "$work/disclosure.json"
 expect_status 0 "$BIN" journal verify --disclosure "$work/disclosure.json" --public-key "$work/pub.txt"
 expect_contains "$out" "matches its commitment" "disclosure verified"
+expect_status 0 "$BIN" --server "$url" --key "${KEY[exporter]}" journal disclose 69 --fields value_cents
+printf '%s\n' "$out" >"$work/disclosure2.json"
+expect_status 0 "$BIN" journal verify --disclosure "$work/disclosure2.json" --public-key "$work/pub.txt"
+expect_status 77 "$BIN" --server "$url" --key "${KEY[auditor]}" journal disclose 69 --fields value_cents
 
 # screening: names across scripts, explained; a new party is screened at once and its decision recorded
 expect_eq "$(call POST /v1/screen '{"names":["金正恩","George Bush"]}' exporter)" 200 "screen"
