@@ -48,6 +48,8 @@ void cl_catalog_release(struct cl_catalog *cat);
 /* Finds a chip by name or alias, ignoring case, spaces and hyphens ("h200", "H200 SXM"); NULL if absent.
  * The result is borrowed from cat. */
 const struct cl_chip *cl_catalog_find(const struct cl_catalog *cat, const char *name);
+/* True when two chip names are the same ignoring case, spaces, hyphens and underscores ("h200 sxm" = "H200-SXM"). */
+bool cl_chip_name_matches(const char *a, const char *b);
 /* Reads one chip from a spec file: the same object as a catalog entry. Strings live in arena. */
 enum cl_err cl_chip_load_spec(const char *path, struct cl_arena *arena, struct cl_chip *out, struct cl_error *err);
 /* Parses one chip object found at json_path inside source (for error messages). Strings live in arena. */

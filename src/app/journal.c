@@ -112,7 +112,14 @@ enum cl_err app_journal_open(struct cl_app *app, struct cl_error *err)
 {
     enum cl_err rc = cl_journal_migrate(app->st, err);
     if (!rc) rc = cl_store_migrate(app->st, app_migrations, sizeof(app_migrations) / sizeof(app_migrations[0]), err);
-    if (!rc) rc = cl_store_retry(app->st, 5, note_ruleset_tx, app, err);
+    /* every open (each command, each server thread) checks the rule set; only a new one takes a write transaction */
+    char last[65] = "";
+    if (!rc) {
+        rc = cl_store_begin(app->st, CL_TX_READ, err);
+        if (!rc) rc = last_digest(app->st, last, err);
+        cl_store_rollback(app->st);
+    }
+    if (!rc && strcmp(last, app->env->rules.digest) != 0) rc = cl_store_retry(app->st, 5, note_ruleset_tx, app, err);
     if (!rc) {
         app->journal_pending = json_array();
         app->hook = app_journal_event;

@@ -145,8 +145,7 @@ void cl_catalog_release(struct cl_catalog *cat)
     cat->n_chips = 0;
 }
 
-/* Compares names ignoring case, spaces, hyphens and underscores. */
-static bool name_matches(const char *a, const char *b)
+bool cl_chip_name_matches(const char *a, const char *b)
 {
     for (;;) {
         while (*a == ' ' || *a == '-' || *a == '_') a++;
@@ -162,9 +161,9 @@ const struct cl_chip *cl_catalog_find(const struct cl_catalog *cat, const char *
 {
     for (size_t i = 0; i < cat->n_chips; i++) {
         const struct cl_chip *c = &cat->chips[i];
-        if (name_matches(c->name, name)) return c;
+        if (cl_chip_name_matches(c->name, name)) return c;
         for (size_t k = 0; k < c->n_aliases; k++)
-            if (name_matches(c->aliases[k], name)) return c;
+            if (cl_chip_name_matches(c->aliases[k], name)) return c;
     }
     return NULL;
 }

@@ -95,6 +95,10 @@ const struct cl_reference *cli_reference(struct cli *cli, struct cl_error *err);
 
 /* Answers a request locally. Returns a new JSON document in *out (also on CL_ERR_REFUSED, with the reasons). */
 typedef enum cl_err (*cli_local_fn)(struct cli *cli, const json_t *req, json_t **out, struct cl_error *err);
+/* Puts the chip described in spec file `path` into req as "spec"; on failure prints the error and returns its exit
+ * status (0 on success). */
+int cli_request_spec(struct cli *cli, json_t *req, const char *path);
+
 /* Prints a response for people. */
 typedef void (*cli_render_fn)(const json_t *doc);
 /* Runs a request (taking ownership of req): locally through local, or with --server as METHOD path on the

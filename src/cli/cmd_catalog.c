@@ -77,21 +77,16 @@ static void render_classify(const json_t *c)
 
 static int run_classify(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
-    struct cl_error err = {0};
     const char *spec = cli_opt(cmd, args, "spec");
     if (!spec && args->npos != 1) return cli_usage_error(cli, cmd, "name a chip or give --spec FILE");
     if (spec && args->npos) return cli_usage_error(cli, cmd, "give either a chip name or --spec FILE, not both");
     json_t *req = json_object();
-    if (spec) {
-        json_t *s = NULL;
-        if (cl_json_load_file(spec, CL_LIMIT_DATA_FILE_BYTES, &s, &err)) {
-            json_decref(req);
-            return cli_fail(cli, &err);
-        }
-        json_object_set_new(req, "spec", s);
-    } else {
-        json_object_set_new(req, "chip", json_string(args->pos[0]));
+    int status = spec ? cli_request_spec(cli, req, spec) : CLI_EXIT_OK;
+    if (status) {
+        json_decref(req);
+        return status;
     }
+    if (!spec) json_object_set_new(req, "chip", json_string(args->pos[0]));
     const char *d = cli_opt(cmd, args, "date");
     if (d) json_object_set_new(req, "date", json_string(d));
     return cli_request(cli, "POST", "/v1/classify", req, local_classify, render_classify);

@@ -93,7 +93,6 @@ static void render_determination(const json_t *d)
 
 static int run_determine(struct cli *cli, const struct cli_cmd *cmd, struct cli_args *args)
 {
-    struct cl_error err = {0};
     const char *spec = cli_opt(cmd, args, "spec");
     if (!cli_opt(cmd, args, "product") && !spec) return cli_usage_error(cli, cmd, "--product P (or --spec FILE) is required");
     if (!cli_opt(cmd, args, "to")) return cli_usage_error(cli, cmd, "--to CC (destination country) is required");
@@ -125,12 +124,11 @@ static int run_determine(struct cli *cli, const struct cli_cmd *cmd, struct cli_
         json_object_set_new(req, "listed_on", lists);
     }
     if (spec) {
-        json_t *s = NULL;
-        if (cl_json_load_file(spec, CL_LIMIT_DATA_FILE_BYTES, &s, &err)) {
+        int status = cli_request_spec(cli, req, spec);
+        if (status) {
             json_decref(req);
-            return cli_fail(cli, &err);
+            return status;
         }
-        json_object_set_new(req, "spec", s);
         json_object_del(req, "product");
     }
     return cli_request(cli, "POST", "/v1/determine", req, local_determine, render_determination);

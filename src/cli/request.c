@@ -126,6 +126,15 @@ out:
     return rc;
 }
 
+int cli_request_spec(struct cli *cli, json_t *req, const char *path)
+{
+    struct cl_error err = {0};
+    json_t *spec = NULL;
+    if (cl_json_load_file(path, CL_LIMIT_DATA_FILE_BYTES, &spec, &err)) return cli_fail(cli, &err);
+    json_object_set_new(req, "spec", spec);
+    return CLI_EXIT_OK;
+}
+
 int cli_request(struct cli *cli, const char *method, const char *path, json_t *req, cli_local_fn local,
                 cli_render_fn render)
 {

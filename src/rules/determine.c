@@ -1,6 +1,5 @@
 /* Determination: which rules in force apply to a sale, how they combine per jurisdiction, and what would
  * change the outcome. Pure: everything comes in through the sale and the rule set. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,17 +23,6 @@ static void appendf(char *buf, size_t cap, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf + used, cap - used, fmt, ap);
     va_end(ap);
-}
-
-static bool same_name(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ' || *a == '-' || *a == '_') a++;
-        while (*b == ' ' || *b == '-' || *b == '_') b++;
-        if (!*a || !*b) return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
-        a++, b++;
-    }
 }
 
 static bool in_list(const char **list, size_t n, const char *s)
@@ -132,7 +120,7 @@ static bool criteria_match(const struct cl_ruleset *rs, const struct cl_criteria
     }
     if (c->n_products) {
         bool ok = false;
-        for (size_t i = 0; i < c->n_products && !ok; i++) ok = same_name(c->products[i], chip->name);
+        for (size_t i = 0; i < c->n_products && !ok; i++) ok = cl_chip_name_matches(c->products[i], chip->name);
         if (!ok) {
             join(c->products, c->n_products, list, sizeof(list));
             snprintf(why, cap, "the product %s is not one of %s", chip->name, list);

@@ -80,17 +80,31 @@ enum cl_err srv_require(const struct srv_req *r, enum cl_action action, struct c
     return CL_OK;
 }
 
+static struct srv_decision_count *find_decision(struct srv *s, size_t n, const char *kind, const char *outcome)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s->decisions[i].kind, kind) && !strcmp(s->decisions[i].outcome, outcome)) return &s->decisions[i];
+    return NULL;
+}
+
 void srv_count_decision(struct srv *s, const char *kind, const char *outcome)
 {
-    pthread_mutex_lock(&s->decisions_lock);
-    json_t *k = json_object_get(s->decisions, kind);
-    if (!k) {
-        k = json_object();
-        json_object_set_new(s->decisions, kind, k);
+    if (!kind || !outcome) return;
+    struct srv_decision_count *d = find_decision(s, atomic_load(&s->n_decisions), kind, outcome);
+    if (!d) { /* a pair not seen before: add it, once */
+        pthread_mutex_lock(&s->decisions_lock);
+        size_t n = atomic_load(&s->n_decisions);
+        d = find_decision(s, n, kind, outcome);
+        if (!d && n < SRV_DECISION_KINDS) {
+            d = &s->decisions[n];
+            cl_strlcpy(d->kind, kind, sizeof(d->kind));
+            cl_strlcpy(d->outcome, outcome, sizeof(d->outcome));
+            atomic_store(&s->n_decisions, n + 1);
+        }
+        pthread_mutex_unlock(&s->decisions_lock);
+        if (!d) return; /* the table is full: such a pair goes uncounted */
     }
-    json_t *c = json_object_get(k, outcome);
-    json_object_set_new(k, outcome, json_integer(c ? json_integer_value(c) + 1 : 1));
-    pthread_mutex_unlock(&s->decisions_lock);
+    atomic_fetch_add(&d->count, 1);
 }
 
 /* ---- routing ------------------------------------------------------------------------------------------------ */
@@ -452,7 +466,6 @@ int srv_run(const struct srv_config *cfg)
     pthread_mutex_init(&s.retire_lock, NULL);
     cl_screen_config_init(&s.screen_config);
     s.started = cl_time_now();
-    s.decisions = json_object();
     pthread_mutex_init(&s.log_lock, NULL);
     pthread_mutex_init(&s.decisions_lock, NULL);
     struct cl_error err = {0};
@@ -553,7 +566,6 @@ int srv_run(const struct srv_config *cfg)
     if (s.access_log && s.access_log != stderr) fclose(s.access_log);
     cl_reference_release(&s.ref);
     srv_screen_release(&s);
-    json_decref(s.decisions);
     free(s.route_metrics);
     return 0;
 }

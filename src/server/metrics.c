@@ -90,16 +90,10 @@ char *srv_metrics_render(struct srv *s)
              s->routes[i].method, count);
     }
     outf(&o, "# HELP clearance_decisions_total Decisions by kind and outcome.\n# TYPE clearance_decisions_total counter\n");
-    pthread_mutex_lock(&s->decisions_lock);
-    const char *kind, *outcome;
-    json_t *outcomes, *count;
-    json_object_foreach(s->decisions, kind, outcomes) {
-        json_object_foreach(outcomes, outcome, count) {
-            outf(&o, "clearance_decisions_total{kind=\"%s\",outcome=\"%s\"} %lld\n", kind, outcome,
-                 (long long)json_integer_value(count));
-        }
-    }
-    pthread_mutex_unlock(&s->decisions_lock);
+    size_t nd = atomic_load(&s->n_decisions);
+    for (size_t i = 0; i < nd; i++)
+        outf(&o, "clearance_decisions_total{kind=\"%s\",outcome=\"%s\"} %lu\n", s->decisions[i].kind,
+             s->decisions[i].outcome, atomic_load(&s->decisions[i].count));
     pthread_mutex_lock(&s->writer.lock);
     unsigned long batches = s->writer.batches, jobs = s->writer.jobs;
     pthread_mutex_unlock(&s->writer.lock);

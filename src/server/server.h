@@ -81,6 +81,14 @@ struct srv_writer {
     unsigned long batches, jobs;
 };
 
+/* One (kind, outcome) counter of decisions. Entries are appended, never moved: counting finds its entry without a
+ * lock and increments it atomically. */
+#define SRV_DECISION_KINDS 128
+struct srv_decision_count {
+    char kind[32], outcome[48];
+    atomic_ulong count;
+};
+
 struct srv_route_metrics {
     atomic_ulong by_status[SRV_STATUS_SLOTS];
     atomic_ulong latency[SRV_LATENCY_BUCKETS + 1]; /* cumulative at render time; last is +Inf */
@@ -97,8 +105,9 @@ struct srv {
     pthread_key_t store_key; /* this thread's struct cl_app */
     FILE *access_log;
     pthread_mutex_t log_lock;
-    pthread_mutex_t decisions_lock;
-    json_t *decisions; /* {"kind": {"outcome": count}} */
+    pthread_mutex_t decisions_lock; /* taken only to add a new (kind, outcome) pair */
+    struct srv_decision_count decisions[SRV_DECISION_KINDS];
+    atomic_size_t n_decisions;
     cl_time started;
     int bound_port;
     atomic_ulong next_request_id;
