@@ -90,6 +90,12 @@ static const struct cl_migration migrations[] = {
      "CREATE TABLE ledger_events ("
      " id {{ID}}, at TEXT NOT NULL, on_date TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
      " object_kind TEXT NOT NULL, object_ref TEXT NOT NULL, record TEXT NOT NULL)"},
+    /* Lapsing orders are looked for on every order placed: index only those that can lapse, in the order they
+     * lapse, so that neither the lookup nor the orders that never lapse pay for the index. */
+    {"ledger", 2,
+     "DROP INDEX ledger_orders_expiry;"
+     "CREATE INDEX ledger_orders_lapse ON ledger_orders (expires_on, id)"
+     " WHERE expires_on IS NOT NULL AND state IN ('open', 'partially_shipped')"},
 };
 
 enum cl_err cl_ledger_migrate(struct cl_store *st, struct cl_error *err)
@@ -180,6 +186,65 @@ json_t *cl_ledger_refusal_to_json(const struct cl_ledger_refusal *r)
         json_array_append_new(arr, o);
     }
     return arr;
+}
+
+struct target_row {
+    bool found;
+    int64_t v[8];
+    bool null[8];
+};
+static enum cl_err target_row_fn(void *ctx, const struct cl_row *row, struct cl_error *err)
+{
+    (void)err;
+    struct target_row *t = ctx;
+    t->found = true;
+    for (size_t i = 0; i < 8 && i < cl_row_count(row); i++) {
+        t->null[i] = cl_row_is_null(row, i);
+        t->v[i] = cl_row_int(row, i);
+    }
+    return CL_OK;
+}
+
+/* The invariant of an authorization's row (quantity_cap, reserved, consumed, value limit, reserved, consumed). */
+static void assert_auth(const struct target_row *t)
+{
+    CL_ASSERT(t->found);
+    CL_ASSERT(t->v[1] >= 0);
+    CL_ASSERT(t->v[2] >= 0);
+    CL_ASSERT(t->null[0] || t->v[1] + t->v[2] <= t->v[0]);
+    CL_ASSERT(t->v[4] >= 0);
+    CL_ASSERT(t->v[5] >= 0);
+    CL_ASSERT(t->null[3] || t->v[4] + t->v[5] <= t->v[3]);
+}
+
+/* ---- the capacity invariant --------------------------------------------------------------------------------- */
+
+enum cl_err lg_assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err)
+{
+    struct target_row t = {0};
+    enum cl_err rc;
+    if (auth_id) {
+        struct cl_val p[] = {CL_VINT(auth_id)};
+        rc = cl_store_query(st,
+                            "SELECT quantity_cap, quantity_reserved, quantity_consumed, value_limit_cents,"
+                            " value_reserved_cents, value_consumed_cents FROM ledger_auths WHERE id = ?",
+                            p, 1, target_row_fn, &t, err);
+        if (rc) return rc;
+        assert_auth(&t);
+    } else {
+        struct cl_val p[] = {CL_VINT(pool_id)};
+        rc = cl_store_query(st,
+                            "SELECT p.follows, p.cap_quantity, c.value, p.ratio_ppm, p.quantity_reserved,"
+                            " p.quantity_consumed FROM ledger_pools p LEFT JOIN ledger_counters c ON c.id = p.counter_id"
+                            " WHERE p.id = ?",
+                            p, 1, target_row_fn, &t, err);
+        if (rc) return rc;
+        CL_ASSERT(t.found);
+        CL_ASSERT(t.v[4] >= 0);
+        CL_ASSERT(t.v[5] >= 0);
+        CL_ASSERT(t.v[4] + t.v[5] <= lg_pool_cap(t.v[0] != 0, t.v[1], t.v[2], t.v[3]));
+    }
+    return CL_OK;
 }
 
 /* ---- events ------------------------------------------------------------------------------------------------- */

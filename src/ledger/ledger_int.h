@@ -61,6 +61,9 @@ size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum 
 
 /* Current cap of a pool: its fixed cap, or floor(counter x ratio). */
 int64_t lg_pool_cap(bool follows, int64_t cap_quantity, int64_t counter_value, int64_t ratio_ppm);
+/* Asserts the invariant on one authorization's (auth_id) or pool's (pool_id) row as stored, after a change:
+ * nothing negative, reserved + consumed within the cap. */
+enum cl_err lg_assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err);
 
 /* JSON of one object by id (new reference), for results and idempotent replays. */
 enum cl_err lg_order_json(struct cl_store *st, int64_t id, json_t **out, struct cl_error *err);

@@ -30,66 +30,6 @@ static enum cl_err resv_row(void *ctx, const struct cl_row *row, struct cl_error
     return CL_OK;
 }
 
-/* Checks the invariant of one authorization or pool after a change: reserved + consumed within the cap. */
-static enum cl_err assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err);
-
-struct target_row {
-    bool found;
-    int64_t v[8];
-    bool null[8];
-};
-static enum cl_err target_row_fn(void *ctx, const struct cl_row *row, struct cl_error *err)
-{
-    (void)err;
-    struct target_row *t = ctx;
-    t->found = true;
-    for (size_t i = 0; i < 8 && i < cl_row_count(row); i++) {
-        t->null[i] = cl_row_is_null(row, i);
-        t->v[i] = cl_row_int(row, i);
-    }
-    return CL_OK;
-}
-
-/* The invariant of an authorization's row (quantity_cap, reserved, consumed, value limit, reserved, consumed). */
-static void assert_auth(const struct target_row *t)
-{
-    CL_ASSERT(t->found);
-    CL_ASSERT(t->v[1] >= 0);
-    CL_ASSERT(t->v[2] >= 0);
-    CL_ASSERT(t->null[0] || t->v[1] + t->v[2] <= t->v[0]);
-    CL_ASSERT(t->v[4] >= 0);
-    CL_ASSERT(t->v[5] >= 0);
-    CL_ASSERT(t->null[3] || t->v[4] + t->v[5] <= t->v[3]);
-}
-
-static enum cl_err assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err)
-{
-    struct target_row t = {0};
-    enum cl_err rc;
-    if (auth_id) {
-        struct cl_val p[] = {CL_VINT(auth_id)};
-        rc = cl_store_query(st,
-                            "SELECT quantity_cap, quantity_reserved, quantity_consumed, value_limit_cents,"
-                            " value_reserved_cents, value_consumed_cents FROM ledger_auths WHERE id = ?",
-                            p, 1, target_row_fn, &t, err);
-        if (rc) return rc;
-        assert_auth(&t);
-    } else {
-        struct cl_val p[] = {CL_VINT(pool_id)};
-        rc = cl_store_query(st,
-                            "SELECT p.follows, p.cap_quantity, c.value, p.ratio_ppm, p.quantity_reserved,"
-                            " p.quantity_consumed FROM ledger_pools p LEFT JOIN ledger_counters c ON c.id = p.counter_id"
-                            " WHERE p.id = ?",
-                            p, 1, target_row_fn, &t, err);
-        if (rc) return rc;
-        CL_ASSERT(t.found);
-        CL_ASSERT(t.v[4] >= 0);
-        CL_ASSERT(t.v[5] >= 0);
-        CL_ASSERT(t.v[4] + t.v[5] <= lg_pool_cap(t.v[0] != 0, t.v[1], t.v[2], t.v[3]));
-    }
-    return CL_OK;
-}
-
 enum cl_err lg_order_release(const struct cl_ledger_ctx *cx, int64_t order_id, const char *reservation_state,
                              struct cl_error *err)
 {
@@ -121,7 +61,7 @@ enum cl_err lg_order_release(const struct cl_ledger_ctx *cx, int64_t order_id, c
             struct cl_val u[] = {CL_VTEXT(reservation_state), CL_VINT(r->id)};
             rc = cl_store_exec(cx->st, "UPDATE ledger_reservations SET state = ? WHERE id = ?", u, 2, NULL, err);
         }
-        if (!rc) rc = assert_target(cx->st, r->auth_id, r->pool_id, err);
+        if (!rc) rc = lg_assert_target(cx->st, r->auth_id, r->pool_id, err);
     }
     free(s);
     return rc;
@@ -162,7 +102,8 @@ static enum cl_err lapsed_row(void *ctx, const struct cl_row *row, struct cl_err
     return CL_OK;
 }
 
-/* Closes every order whose reservation lapsed before cx->date, releasing its capacity. */
+/* Closes every order whose reservation lapsed before cx->date, releasing its capacity, the oldest lapse first.
+ * Every order placed runs this, so it reads a partial index that holds only orders that can lapse. */
 static enum cl_err expire_lapsed(const struct cl_ledger_ctx *cx, int64_t *out_count, struct cl_error *err)
 {
     char date[CL_DATE_TEXT_BYTES];
@@ -175,8 +116,8 @@ static enum cl_err expire_lapsed(const struct cl_ledger_ctx *cx, int64_t *out_co
         l->n = 0;
         struct cl_val p[] = {CL_VTEXT(date)};
         rc = cl_store_query(cx->st,
-                            "SELECT id, ref FROM ledger_orders WHERE state IN ('open', 'partially_shipped')"
-                            " AND expires_on IS NOT NULL AND expires_on < ? ORDER BY id",
+                            "SELECT id, ref FROM ledger_orders WHERE expires_on < ? AND expires_on IS NOT NULL"
+                            " AND state IN ('open', 'partially_shipped') ORDER BY expires_on, id",
                             p, 1, lapsed_row, l, err);
         for (size_t i = 0; !rc && i < l->n; i++, count++)
             rc = lg_order_close(cx, l->ids[i], l->refs[i], "expired", "order.expire", err);
@@ -539,27 +480,27 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                             ov, 12, &order_id, NULL, err);
     /* Reserve: each guarded update re-checks the cap in the same statement, so even a writer that slipped past
-     * the check above could not over-commit; then the invariant is asserted on the row as stored. */
+     * the check above could not over-commit; then the invariant is asserted on the row as stored. (The row is read
+     * back rather than returned by UPDATE ... RETURNING, which SQLite runs through a temporary table.) */
     for (size_t i = 0; !rc && i < n_chosen; i++) {
         struct cl_val rv[] = {CL_VINT(order_id), CL_VINT(chosen[i]), CL_VINT(s->quantity), CL_VINT(s->value_cents)};
         rc = cl_store_exec(cx->st,
                            "INSERT INTO ledger_reservations (order_id, auth_id, quantity, value_cents, state)"
                            " VALUES (?, ?, ?, ?, 'held')",
                            rv, 4, NULL, err);
-        struct target_row t = {0};
+        int64_t changed = 0;
         struct cl_val uv[] = {CL_VINT(s->quantity), CL_VINT(s->value_cents), CL_VINT(chosen[i]), CL_VINT(s->quantity),
                               CL_VINT(s->value_cents)};
         if (!rc)
-            rc = cl_store_query(cx->st,
-                                "UPDATE ledger_auths SET quantity_reserved = quantity_reserved + ?,"
-                                " value_reserved_cents = value_reserved_cents + ? WHERE id = ?"
-                                " AND (quantity_cap IS NULL OR quantity_reserved + quantity_consumed + ? <= quantity_cap)"
-                                " AND (value_limit_cents IS NULL OR value_reserved_cents + value_consumed_cents + ?"
-                                " <= value_limit_cents) RETURNING quantity_cap, quantity_reserved, quantity_consumed,"
-                                " value_limit_cents, value_reserved_cents, value_consumed_cents",
-                                uv, 5, target_row_fn, &t, err);
-        if (!rc && !t.found) rc = cl_error_set(err, CL_ERR_BUSY, "authorization capacity changed: try again");
-        if (!rc) assert_auth(&t);
+            rc = cl_store_exec(cx->st,
+                               "UPDATE ledger_auths SET quantity_reserved = quantity_reserved + ?,"
+                               " value_reserved_cents = value_reserved_cents + ? WHERE id = ?"
+                               " AND (quantity_cap IS NULL OR quantity_reserved + quantity_consumed + ? <= quantity_cap)"
+                               " AND (value_limit_cents IS NULL OR value_reserved_cents + value_consumed_cents + ?"
+                               " <= value_limit_cents)",
+                               uv, 5, &changed, err);
+        if (!rc && changed != 1) rc = cl_error_set(err, CL_ERR_BUSY, "authorization capacity changed: try again");
+        if (!rc) rc = lg_assert_target(cx->st, chosen[i], 0, err);
     }
     for (size_t i = 0; !rc && i < pools->n; i++) {
         const struct pool_hit *p = &pools->p[i];
@@ -568,21 +509,15 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                            "INSERT INTO ledger_reservations (order_id, pool_id, quantity, value_cents, state)"
                            " VALUES (?, ?, ?, 0, 'held')",
                            rv, 3, NULL, err);
-        struct target_row t = {0};
-        int64_t cap = lg_pool_cap(p->follows, p->cap_quantity, p->counter_value, p->ratio_ppm);
+        int64_t changed = 0, cap = lg_pool_cap(p->follows, p->cap_quantity, p->counter_value, p->ratio_ppm);
         struct cl_val uv[] = {CL_VINT(s->quantity), CL_VINT(p->id), CL_VINT(s->quantity), CL_VINT(cap)};
         if (!rc)
-            rc = cl_store_query(cx->st,
-                                "UPDATE ledger_pools SET quantity_reserved = quantity_reserved + ? WHERE id = ?"
-                                " AND quantity_reserved + quantity_consumed + ? <= ? RETURNING quantity_reserved,"
-                                " quantity_consumed",
-                                uv, 4, target_row_fn, &t, err);
-        if (!rc && !t.found) rc = cl_error_set(err, CL_ERR_BUSY, "pool capacity changed: try again");
-        if (!rc) {
-            CL_ASSERT(t.v[0] >= 0);
-            CL_ASSERT(t.v[1] >= 0);
-            CL_ASSERT(t.v[0] + t.v[1] <= cap);
-        }
+            rc = cl_store_exec(cx->st,
+                               "UPDATE ledger_pools SET quantity_reserved = quantity_reserved + ? WHERE id = ?"
+                               " AND quantity_reserved + quantity_consumed + ? <= ?",
+                               uv, 4, &changed, err);
+        if (!rc && changed != 1) rc = cl_error_set(err, CL_ERR_BUSY, "pool capacity changed: try again");
+        if (!rc) rc = lg_assert_target(cx->st, 0, p->id, err);
     }
     if (!rc) rc = lg_order_json(cx->st, order_id, out_order, err);
     if (!rc) {

@@ -103,7 +103,7 @@ static enum cl_err held_row(void *ctx, const struct cl_row *row, struct cl_error
 
 /* A condition of a reserved authorization; text and citation only for those that are not met. */
 struct cond {
-    int64_t auth_id;
+    int64_t auth_id, row_id;
     char id[CL_LIMIT_ID_BYTES], state[16], set_by[32];
     char text[320], citation[256];
 };
@@ -119,6 +119,7 @@ static enum cl_err cond_row(void *ctx, const struct cl_row *row, struct cl_error
     if (rc) return rc;
     struct cond *c = &s->c[s->n++];
     c->auth_id = cl_row_int(row, 0);
+    c->row_id = cl_row_int(row, 6);
     lg_row_copy(row, 1, c->id, sizeof(c->id));
     lg_row_copy(row, 2, c->state, sizeof(c->state));
     lg_row_copy(row, 3, c->set_by, sizeof(c->set_by));
@@ -129,6 +130,14 @@ static enum cl_err cond_row(void *ctx, const struct cl_row *row, struct cl_error
         lg_row_copy(row, 5, c->citation, sizeof(c->citation));
     }
     return CL_OK;
+}
+
+/* Conditions in the order they were recorded, per authorization. */
+static int cond_cmp(const void *a, const void *b)
+{
+    const struct cond *x = a, *y = b;
+    if (x->auth_id != y->auth_id) return x->auth_id < y->auth_id ? -1 : 1;
+    return (x->row_id > y->row_id) - (x->row_id < y->row_id);
 }
 
 struct screened {
@@ -210,30 +219,6 @@ static json_t *ship_request_json(const struct cl_ledger_ship_spec *s)
     return json_pack("{s:s, s:s?, s:I}", "order", s->order, "ref", s->ref, "quantity", (json_int_t)s->quantity);
 }
 
-/* Asserts the invariant on the row an UPDATE ... RETURNING gave back: reserved + consumed within the cap. */
-static enum cl_err assert_auth_row(void *ctx, const struct cl_row *row, struct cl_error *err)
-{
-    (void)err;
-    *(int *)ctx += 1;
-    CL_ASSERT(cl_row_int(row, 1) >= 0);
-    CL_ASSERT(cl_row_int(row, 2) >= 0);
-    CL_ASSERT(cl_row_is_null(row, 0) || cl_row_int(row, 1) + cl_row_int(row, 2) <= cl_row_int(row, 0));
-    CL_ASSERT(cl_row_int(row, 4) >= 0);
-    CL_ASSERT(cl_row_int(row, 5) >= 0);
-    CL_ASSERT(cl_row_is_null(row, 3) || cl_row_int(row, 4) + cl_row_int(row, 5) <= cl_row_int(row, 3));
-    return CL_OK;
-}
-
-static enum cl_err assert_pool_row(void *ctx, const struct cl_row *row, struct cl_error *err)
-{
-    (void)err;
-    *(int *)ctx += 1;
-    CL_ASSERT(cl_row_int(row, 1) >= 0);
-    CL_ASSERT(cl_row_int(row, 2) >= 0);
-    CL_ASSERT(cl_row_int(row, 0) || cl_row_int(row, 1) + cl_row_int(row, 2) <= cl_row_int(row, 3));
-    return CL_OK;
-}
-
 static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, int64_t q, int64_t v, bool last,
                         struct cl_error *err)
 {
@@ -243,27 +228,22 @@ static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, in
                                    " value_posted_cents = value_posted_cents + ?, state = ? WHERE id = ?",
                                    rv, 4, NULL, err);
     if (rc) return rc;
-    /* the invariant, on the row as the update left it */
-    int rows = 0;
     if (h->auth_id) {
         struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(v), CL_VINT(v), CL_VINT(h->auth_id)};
-        rc = cl_store_query(cx->st,
-                            "UPDATE ledger_auths SET quantity_reserved = quantity_reserved - ?,"
-                            " quantity_consumed = quantity_consumed + ?, value_reserved_cents = value_reserved_cents - ?,"
-                            " value_consumed_cents = value_consumed_cents + ? WHERE id = ? RETURNING quantity_cap,"
-                            " quantity_reserved, quantity_consumed, value_limit_cents, value_reserved_cents,"
-                            " value_consumed_cents",
-                            u, 5, assert_auth_row, &rows, err);
+        rc = cl_store_exec(cx->st,
+                           "UPDATE ledger_auths SET quantity_reserved = quantity_reserved - ?,"
+                           " quantity_consumed = quantity_consumed + ?, value_reserved_cents = value_reserved_cents - ?,"
+                           " value_consumed_cents = value_consumed_cents + ? WHERE id = ?",
+                           u, 5, NULL, err);
     } else {
         struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(h->pool_id)};
-        rc = cl_store_query(cx->st,
-                            "UPDATE ledger_pools SET quantity_reserved = quantity_reserved - ?,"
-                            " quantity_consumed = quantity_consumed + ? WHERE id = ? RETURNING follows,"
-                            " quantity_reserved, quantity_consumed, cap_quantity",
-                            u, 3, assert_pool_row, &rows, err);
+        rc = cl_store_exec(cx->st,
+                           "UPDATE ledger_pools SET quantity_reserved = quantity_reserved - ?,"
+                           " quantity_consumed = quantity_consumed + ? WHERE id = ?",
+                           u, 3, NULL, err);
     }
-    if (!rc) CL_ASSERT(rows == 1);
-    return rc;
+    /* the invariant, on the row as the update left it */
+    return rc ? rc : lg_assert_target(cx->st, h->auth_id, h->pool_id, err);
 }
 
 enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledger_ship_spec *s,
@@ -359,14 +339,16 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
                         " LEFT JOIN ledger_pools p ON p.id = r.pool_id LEFT JOIN ledger_counters c ON c.id = p.counter_id"
                         " WHERE r.order_id = ? AND r.state = 'held' ORDER BY r.id",
                         op, 1, held_row, hs, err);
-    /* the conditions of every reserved authorization at once */
+    /* the conditions of every reserved authorization at once (sorted here: an ORDER BY would cost SQLite a
+     * temporary table on every shipment) */
     if (!rc)
         rc = cl_store_query(cx->st,
-                            "SELECT c.auth_id, c.condition_id, c.state, c.set_by, c.text, c.citation"
+                            "SELECT c.auth_id, c.condition_id, c.state, c.set_by, c.text, c.citation, c.id"
                             " FROM ledger_conditions c JOIN ledger_reservations r ON r.auth_id = c.auth_id"
-                            " WHERE r.order_id = ? AND r.state = 'held' ORDER BY c.auth_id, c.id",
+                            " WHERE r.order_id = ? AND r.state = 'held'",
                             op, 1, cond_row, cs, err);
     if (rc) goto out;
+    if (cs->n > 1) qsort(cs->c, cs->n, sizeof(*cs->c), cond_cmp);
 
     /* authorizations the rules require on the date, each held by the order */
     for (size_t i = 0; i < req->n_auths; i++) {

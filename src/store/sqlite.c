@@ -1,5 +1,9 @@
 /* The SQLite backend of the store: WAL, foreign keys, full sync, immediate write transactions, and a cache of
- * prepared statements keyed by SQL text. One cl_store is one connection, used by one thread at a time. */
+ * prepared statements keyed by SQL text. One cl_store is one connection, used by one thread at a time.
+ *
+ * SQLite runs RETURNING by buffering the rows in a temporary table, which costs about 9 us a statement against
+ * 0.5 us for the same statement without it. The portable `INSERT INTO ... VALUES (...) RETURNING id` of one row is
+ * therefore run as the plain INSERT, and the new row's key comes from sqlite3_last_insert_rowid(). */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,7 @@ struct cached_stmt {
     char *sql;
     uint64_t hash;
     sqlite3_stmt *stmt;
+    bool returns_rowid; /* prepared without its " RETURNING id": the key is sqlite3_last_insert_rowid() */
 };
 
 struct sqlite_store {
@@ -44,9 +49,22 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+#define RETURNING_ID " RETURNING id"
+
+/* Whether sql inserts exactly one row of values and asks for its key back, and nothing else: then the length of
+ * the INSERT without its RETURNING clause, else 0. An upsert's update or an INSERT ... SELECT would not set
+ * sqlite3_last_insert_rowid() to the row it returns, so those keep RETURNING. */
+static size_t insert_returning_id(const char *sql)
+{
+    size_t n = strlen(sql), k = sizeof(RETURNING_ID) - 1;
+    if (n <= k || strcmp(sql + n - k, RETURNING_ID) != 0 || strncmp(sql, "INSERT INTO ", 12) != 0) return 0;
+    if (strstr(sql, " SELECT ") || strstr(sql, " ON CONFLICT") || strstr(sql, "), (")) return 0;
+    return n - k;
+}
+
 /* Finds or prepares the statement for sql. Statements stay cached for the connection's life. */
 static enum cl_err prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **out, bool *out_uncached,
-                           struct cl_error *err)
+                           bool *out_rowid, struct cl_error *err)
 {
     *out_uncached = false;
     uint64_t h = fnv1a(sql);
@@ -56,11 +74,14 @@ static enum cl_err prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt
         if (!c->sql) break;
         if (c->hash == h && strcmp(c->sql, sql) == 0) {
             *out = c->stmt;
+            *out_rowid = c->returns_rowid;
             return CL_OK;
         }
     }
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    size_t plain = insert_returning_id(sql);
+    *out_rowid = plain > 0;
+    int rc = sqlite3_prepare_v3(s->db, sql, plain ? (int)plain : -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK) return cl_error_set(err, map_rc(rc), "sqlite: prepare: %s: %.200s", sqlite3_errmsg(s->db), sql);
     if (s->cached < STMT_CACHE_SLOTS / 2) {
         struct cached_stmt *c = &s->cache[i];
@@ -69,6 +90,7 @@ static enum cl_err prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt
             if (c->sql) {
                 c->hash = h;
                 c->stmt = stmt;
+                c->returns_rowid = *out_rowid;
                 s->cached++;
                 *out = stmt;
                 return CL_OK;
@@ -126,18 +148,51 @@ static const void *row_blob(const struct cl_row *r, size_t c, size_t *len)
 }
 static const struct cl_row_ops sqlite_row_ops = {row_count, row_is_null, row_int, row_text, row_blob};
 
+/* The one-column row that stands for `RETURNING id`: impl points at the key. */
+static size_t key_count(const struct cl_row *r)
+{
+    (void)r;
+    return 1;
+}
+static bool key_is_null(const struct cl_row *r, size_t c)
+{
+    (void)r;
+    return c != 0;
+}
+static int64_t key_int(const struct cl_row *r, size_t c)
+{
+    return c == 0 ? *(const int64_t *)r->impl : 0;
+}
+static const char *key_text(const struct cl_row *r, size_t c, size_t *len)
+{
+    (void)r, (void)c;
+    if (len) *len = 0;
+    return "";
+}
+static const void *key_blob(const struct cl_row *r, size_t c, size_t *len)
+{
+    return key_text(r, c, len);
+}
+static const struct cl_row_ops key_row_ops = {key_count, key_is_null, key_int, key_text, key_blob};
+
 static enum cl_err run(struct cl_store *st, const char *sql, const struct cl_val *params, size_t n, cl_row_fn fn,
                        void *ctx, int64_t *out_changes, struct cl_error *err)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
     sqlite3_stmt *stmt = NULL;
-    bool uncached = false;
-    enum cl_err rc = prepare(s, sql, &stmt, &uncached, err);
+    bool uncached = false, rowid = false;
+    enum cl_err rc = prepare(s, sql, &stmt, &uncached, &rowid, err);
     if (rc) return rc;
     rc = bind(s, stmt, params, n, err);
     struct cl_row row = {&sqlite_row_ops, stmt, 0};
     while (!rc) {
         int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE && rowid && sqlite3_changes64(s->db) == 1) {
+            int64_t key = sqlite3_last_insert_rowid(s->db);
+            struct cl_row key_row = {&key_row_ops, &key, 0};
+            if (fn) rc = fn(ctx, &key_row, err);
+            row.index++;
+        }
         if (step == SQLITE_DONE) break;
         if (step != SQLITE_ROW) {
             rc = fail(s, step, "step", err);

@@ -59,6 +59,20 @@ static void exercise(const char *target)
                                  NULL, &e),
               CL_OK);
     CHECK(id2 > id1);
+    /* the key given back is the stored row's, whichever way the backend finds it */
+    struct cl_val pa[] = {CL_VTEXT("alpha")};
+    CHECK_INT(cl_store_query_int(st, "SELECT id FROM t_items WHERE name = ?", pa, 1, &v, NULL, &e), CL_OK);
+    CHECK_INT(v, id1);
+    /* an insert that inserts nothing gives no key back, not the last one */
+    bool got = true;
+    int64_t none = -1;
+    struct cl_val pd[] = {CL_VTEXT("alpha"), CL_VINT(1), CL_VNULL};
+    CHECK_INT(cl_store_query_int(st,
+                                 "INSERT INTO t_items (name, qty, data) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"
+                                 " RETURNING id",
+                                 pd, 3, &none, &got, &e),
+              CL_OK);
+    CHECK(!got);
     CHECK_INT(cl_store_commit(st, &e), CL_OK);
 
     /* a unique violation is a conflict, and the transaction can be rolled back cleanly */
