@@ -1,7 +1,8 @@
 /* RFC 6962 Merkle hashing, the frontier, and inclusion and consistency proofs: pure functions, no storage.
  * SHA-256 comes from OpenSSL's libcrypto, whose implementation uses the CPU's SHA extensions: hashing is most of
- * an append's cost (bench/README.md). Its plain SHA256_* calls avoid the provider look-ups of EVP per hash; they
- * are marked deprecated in OpenSSL 3, hence the API level below. */
+ * an append's cost (bench/README.md). Its plain SHA256_Init/Update/Final calls avoid the provider look-ups that
+ * EVP, and in OpenSSL 3 the one-shot SHA256() too, make per hash; they are marked deprecated in OpenSSL 3, hence
+ * the API level below. */
 #define OPENSSL_API_COMPAT 0x10100000L
 #include <openssl/sha.h>
 #include <sodium.h>
@@ -27,12 +28,17 @@ void cl_journal_node_hash(const uint8_t left[HASH], const uint8_t right[HASH], u
     buf[0] = 0x01;
     memcpy(buf + 1, left, HASH);
     memcpy(buf + 1 + HASH, right, HASH);
-    SHA256(buf, sizeof(buf), out);
+    SHA256_CTX s;
+    SHA256_Init(&s);
+    SHA256_Update(&s, buf, sizeof(buf));
+    SHA256_Final(out, &s);
 }
 
 void cl_journal_empty_root(uint8_t out[HASH])
 {
-    SHA256((const unsigned char *)"", 0, out);
+    SHA256_CTX s;
+    SHA256_Init(&s);
+    SHA256_Final(out, &s);
 }
 
 /* ---- frontier ------------------------------------------------------------------------------------------- */
