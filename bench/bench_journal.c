@@ -3,13 +3,13 @@
  * Usage: bench_journal [--leaves N] [--batch N] [--proofs N] [--db PATH]   (CLEARANCE_BENCH_PG=URL adds a
  * PostgreSQL append figure) */
 #include <stdbool.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_db.h"
 #include "clearance/journal.h"
 #include "clearance/store.h"
 #include "journal/journal_int.h"
@@ -221,38 +221,6 @@ static void report_cpu(struct batch *b, size_t n)
     cl_journal_jbuf_release(&buf);
 }
 
-static void remove_db(const char *path)
-{
-    char aux[4096];
-    unlink(path);
-    snprintf(aux, sizeof(aux), "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof(aux), "%s-shm", path);
-    unlink(aux);
-}
-
-/* Compacts the database's log twice a second until told to stop, as the server's housekeeping thread does. */
-struct compactor {
-    const char *path;
-    bool stop;
-};
-
-static void *compact_loop(void *arg)
-{
-    struct compactor *c = arg;
-    struct cl_store *st = NULL;
-    struct cl_error e = {0};
-    if (cl_store_open(c->path, NULL, &st, &e)) return NULL;
-    while (!__atomic_load_n(&c->stop, __ATOMIC_SEQ_CST)) {
-        struct timespec ts = {0, 500 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        cl_error_clear(&e);
-        cl_store_compact_log(st, &e);
-    }
-    cl_store_close(st);
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     uint64_t leaves = 10000000;
@@ -282,7 +250,7 @@ int main(int argc, char **argv)
     printf("journal benchmark: SQLite, synchronous=FULL (every commit durable), batches of %zu entries\n", batch_n);
     report_cpu(&b, 200000);
 
-    remove_db(path);
+    bench_remove_db(path);
     struct cl_store *st = NULL;
     if (cl_store_open(path, NULL, &st, &e) || cl_journal_migrate(st, &e)) die(path, &e);
     uint64_t size = 0;
@@ -294,22 +262,20 @@ int main(int argc, char **argv)
     {
         char path2[1100];
         snprintf(path2, sizeof(path2), "%s.bg", path);
-        remove_db(path2);
+        bench_remove_db(path2);
         struct cl_store *st2 = NULL;
         struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 5000, .defer_log_compaction = true};
         if (cl_store_open(path2, &o, &st2, &e) || cl_journal_migrate(st2, &e)) die(path2, &e);
-        struct compactor c = {path2, false};
-        pthread_t th;
-        pthread_create(&th, NULL, compact_loop, &c);
+        struct bench_compactor c = {0};
+        bench_compactor_start(&c, path2);
         uint64_t size2 = 0;
         double spent2 = append_to(st2, &b, 1000000, &size2);
-        __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
-        pthread_join(th, NULL);
+        bench_compactor_stop(&c);
         double rate2 = (double)size2 / spent2;
         printf("  appends, log compacted by a background thread as in the server: %.0f appends/s (target %.0f: %s)\n",
                rate2, TARGET_APPENDS_PER_S, rate2 >= TARGET_APPENDS_PER_S ? "met" : "NOT MET");
         cl_store_close(st2);
-        remove_db(path2);
+        bench_remove_db(path2);
     }
     /* single appends, one durable transaction each, as the service layer makes them */
     size_t singles = 2000;
@@ -340,7 +306,7 @@ int main(int argc, char **argv)
            (double)(leaves - 1000000 - singles) / t_more);
     report_proofs_both(st, size, proofs);
     cl_store_close(st);
-    remove_db(path);
+    bench_remove_db(path);
 
     const char *pg = getenv("CLEARANCE_BENCH_PG");
     if (pg && *pg) {

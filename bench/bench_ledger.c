@@ -4,7 +4,6 @@
  * and the best round is reported, since the machine is shared. Both run twice: with the write-ahead log compacted
  * inside commits (SQLite's default), and compacted by a background thread as the server's writer has it.
  * Usage: bench_ledger [PAIRS] [BATCH] [DIR] [ROUNDS] */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_db.h"
 #include "clearance/app.h"
 
 #define TARGET_RATIO 10.0
@@ -56,43 +56,11 @@ static void act(struct cl_app *app, const char *date, enum cl_app_action a, cons
     json_decref(args);
 }
 
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
-}
-
-/* Compacts the database's log twice a second until told to stop, as the server's housekeeping thread does. */
-struct compactor {
-    const char *path;
-    bool stop;
-};
-
-static void *compact_loop(void *arg)
-{
-    struct compactor *c = arg;
-    struct cl_store *st = NULL;
-    struct cl_error e = {0};
-    if (cl_store_open(c->path, NULL, &st, &e)) return NULL;
-    while (!__atomic_load_n(&c->stop, __ATOMIC_SEQ_CST)) {
-        struct timespec ts = {0, 500 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        cl_error_clear(&e);
-        cl_store_compact_log(st, &e);
-    }
-    cl_store_close(st);
-    return NULL;
-}
-
 /* A fresh database with one buyer cleared to receive: parties, both authorizations, conditions met, a pool.
  * With `background`, the connection leaves compacting its log to someone else, as the server's writer does. */
 static struct cl_app *fresh(const char *path, bool background)
 {
-    remove_db(path);
+    bench_remove_db(path);
     struct cl_app *app = NULL;
     struct cl_error e = {0};
     struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 5000, .defer_log_compaction = background};
@@ -160,9 +128,8 @@ static struct timing run(const char *path, int pairs, int batch, bool grouped, b
 {
     struct cl_error e = {0};
     struct cl_app *app = fresh(path, background);
-    struct compactor c = {path, false};
-    pthread_t th;
-    if (background && pthread_create(&th, NULL, compact_loop, &c)) background = false;
+    struct bench_compactor c = {0};
+    if (background) bench_compactor_start(&c, path);
     double t0 = now_s(), c0 = cpu_s();
     for (int i = 0; i < pairs;) {
         if (grouped && cl_app_batch_begin(app, &e)) die("batch", &e);
@@ -170,10 +137,7 @@ static struct timing run(const char *path, int pairs, int batch, bool grouped, b
         if (grouped && cl_app_batch_commit(app, &e)) die("commit", &e);
     }
     struct timing t = {now_s() - t0, cpu_s() - c0};
-    if (background) {
-        __atomic_store_n(&c.stop, true, __ATOMIC_SEQ_CST);
-        pthread_join(th, NULL);
-    }
+    bench_compactor_stop(&c);
     struct cl_app_request req;
     cl_app_request_init(&req, CL_APP_CHECK);
     struct cl_app_result res;
@@ -222,7 +186,7 @@ int main(int argc, char **argv)
                batch, gd, 1000.0 * grouped.wall / (2.0 * pairs), 1000.0 * grouped.cpu / (2.0 * pairs));
         printf("  ratio: %.1fx (target %.0fx: %s)\n", gd / nd, TARGET_RATIO, gd / nd >= TARGET_RATIO ? "met" : "NOT MET");
     }
-    remove_db(path);
+    bench_remove_db(path);
     cl_reference_release(&env);
     return 0;
 }
