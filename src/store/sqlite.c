@@ -51,15 +51,26 @@ static uint64_t fnv1a(const char *s)
 
 #define RETURNING_ID " RETURNING id"
 
-/* Whether sql inserts exactly one row of values and asks for its key back, and nothing else: then the length of
- * the INSERT without its RETURNING clause, else 0. An upsert's update or an INSERT ... SELECT would not set
- * sqlite3_last_insert_rowid() to the row it returns, so those keep RETURNING. */
+/* Whether sql is `INSERT INTO t (...) VALUES (...) RETURNING id` of exactly one row of values and nothing else:
+ * then the length of the INSERT without its RETURNING clause, else 0. An upsert's update or an INSERT ... SELECT
+ * would not set sqlite3_last_insert_rowid() to the row it returns, and several rows would return several keys, so
+ * those keep RETURNING. */
 static size_t insert_returning_id(const char *sql)
 {
     size_t n = strlen(sql), k = sizeof(RETURNING_ID) - 1;
     if (n <= k || strcmp(sql + n - k, RETURNING_ID) != 0 || strncmp(sql, "INSERT INTO ", 12) != 0) return 0;
-    if (strstr(sql, " SELECT ") || strstr(sql, " ON CONFLICT") || strstr(sql, "), (")) return 0;
-    return n - k;
+    const char *v = strstr(sql, " VALUES (");
+    if (!v || strstr(sql, " SELECT ") || strstr(sql, " ON CONFLICT")) return 0;
+    /* the one parenthesised row of values must end right before " RETURNING id" */
+    int depth = 0;
+    bool quoted = false;
+    const char *p = v + 8, *end = sql + n - k;
+    for (; p < end; p++) {
+        if (*p == '\'') quoted = !quoted;
+        else if (!quoted && *p == '(') depth++;
+        else if (!quoted && *p == ')' && --depth == 0) break;
+    }
+    return p + 1 == end ? n - k : 0;
 }
 
 /* Finds or prepares the statement for sql. Statements stay cached for the connection's life. */

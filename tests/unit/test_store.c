@@ -27,6 +27,13 @@ static enum cl_err collect_row(void *ctx, const struct cl_row *row, struct cl_er
     return CL_OK;
 }
 
+static enum cl_err count_key(void *ctx, const struct cl_row *row, struct cl_error *err)
+{
+    (void)err;
+    if (cl_row_count(row) == 1 && cl_row_int(row, 0) > 0) *(int *)ctx += 1;
+    return CL_OK;
+}
+
 static void exercise(const char *target)
 {
     struct cl_error e = {0};
@@ -73,6 +80,14 @@ static void exercise(const char *target)
                                  pd, 3, &none, &got, &e),
               CL_OK);
     CHECK(!got);
+    /* several rows give several keys */
+    int keys = 0;
+    struct cl_val p5[] = {CL_VTEXT("delta"), CL_VINT(0), CL_VTEXT("epsilon"), CL_VINT(0)};
+    CHECK_INT(cl_store_query(st, "INSERT INTO t_items (name, qty) VALUES (?, ?), (?, ?) RETURNING id", p5, 4,
+                             count_key, &keys, &e),
+              CL_OK);
+    CHECK_INT(keys, 2);
+    CHECK_INT(cl_store_exec(st, "DELETE FROM t_items WHERE qty = 0", NULL, 0, NULL, &e), CL_OK);
     CHECK_INT(cl_store_commit(st, &e), CL_OK);
 
     /* a unique violation is a conflict, and the transaction can be rolled back cleanly */
