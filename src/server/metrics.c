@@ -95,13 +95,16 @@ char *srv_metrics_render(struct srv *s)
         outf(&o, "clearance_decisions_total{kind=\"%s\",outcome=\"%s\"} %lu\n", s->decisions[i].kind,
              s->decisions[i].outcome, atomic_load(&s->decisions[i].count));
     pthread_mutex_lock(&s->writer.lock);
-    unsigned long batches = s->writer.batches, jobs = s->writer.jobs;
+    unsigned long batches = s->writer.batches, jobs = s->writer.jobs, retries = s->writer.retries;
     pthread_mutex_unlock(&s->writer.lock);
     outf(&o, "# HELP clearance_write_batches_total Durable commits of the writer thread (group commit).\n"
              "# TYPE clearance_write_batches_total counter\nclearance_write_batches_total %lu\n"
              "# HELP clearance_write_actions_total Write actions committed by those batches.\n"
-             "# TYPE clearance_write_actions_total counter\nclearance_write_actions_total %lu\n",
-         batches, jobs);
+             "# TYPE clearance_write_actions_total counter\nclearance_write_actions_total %lu\n"
+             "# HELP clearance_write_batch_retries_total Batches run again because the database said busy (another"
+             " node's conflicting transaction on PostgreSQL).\n"
+             "# TYPE clearance_write_batch_retries_total counter\nclearance_write_batch_retries_total %lu\n",
+         batches, jobs, retries);
     outf(&o, "# HELP clearance_uptime_seconds Seconds since the server started.\n# TYPE clearance_uptime_seconds gauge\n"
              "clearance_uptime_seconds %.0f\n",
          (double)(cl_time_now() - s->started) / 1e6);

@@ -78,7 +78,7 @@ struct srv_writer {
     bool stopping, started;
     pthread_t thread;
     struct cl_app *app; /* the writer's own connection */
-    unsigned long batches, jobs;
+    unsigned long batches, jobs, retries; /* retries: batches run again after a serialisation failure */
 };
 
 /* One (kind, outcome) counter of decisions. Entries are appended, never moved: counting finds its entry without a

@@ -19,10 +19,12 @@ static void reset(struct srv_job *j)
     j->rc = CL_OK;
 }
 
-/* Runs jobs as one batch; every job ends with its rc, result and error set. */
-static void run_batch(struct cl_app *app, struct srv_job *jobs)
+/* Runs jobs as one batch; every job ends with its rc, result and error set. *out_retries counts the times the whole
+ * batch ran again after the database said busy (another node's transaction won). */
+static void run_batch(struct cl_app *app, struct srv_job *jobs, unsigned *out_retries)
 {
     for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+        *out_retries = (unsigned)attempt;
         struct cl_error berr = {0};
         bool busy = false;
         enum cl_err rc = cl_app_batch_begin(app, &berr);
@@ -79,11 +81,13 @@ static void *writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&w->lock);
 
-        run_batch(w->app, first);
+        unsigned retries;
+        run_batch(w->app, first, &retries);
 
         pthread_mutex_lock(&w->lock);
         w->batches++;
         w->jobs += n;
+        w->retries += retries;
         pthread_mutex_unlock(&w->lock);
         /* the job belongs to its request again once on_done runs: read next first */
         for (struct srv_job *j = first, *next; j; j = next) {

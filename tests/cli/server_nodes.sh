@@ -111,6 +111,13 @@ pool=$("$BIN" --db "$db" --json pool show race)
 expect_eq "$(jq -r '.result.quantity_consumed' <<<"$pool")" "$reserved" "the pool consumed what was reserved"
 expect_eq "$(jq -r '.result.quantity_reserved' <<<"$pool")" 0 "nothing left reserved"
 
+# how often a node's batch lost to the other node's transaction and ran again
+retries=0
+for u in "$url1" "$url2"; do
+  r=$(curl -s "$u/metrics" | awk '$1 == "clearance_write_batch_retries_total" {print $2}')
+  retries=$((retries + ${r:-0}))
+done
+echo "batches run again after a conflict with the other node: $retries"
 # let each node sign a checkpoint of the grown journal, then check everything from the database
 sleep 2.5
 for p in "${pids[@]}"; do kill "$p"; done
