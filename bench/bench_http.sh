@@ -2,6 +2,7 @@
 # HTTP benchmark: wrk against the server on loopback, for each measured route: requests per second and p99
 # latency, compared with the targets (20,000 screens/s and 5,000 order placements/s on 2 cores, p99 < 10 ms).
 # Usage: bench/bench_http.sh [BUILD_DIR] [SECONDS]
+# BENCH_DB=postgresql://... runs against that (empty) PostgreSQL database instead of a new SQLite file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -9,7 +10,7 @@ secs=${2:-10}
 bin=$build/clearance
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 work=$(mktemp -d)
-db=$work/bench.db
+db=${BENCH_DB:-$work/bench.db}
 export KEY
 shared=../shared/data/lists
 # the lists (every shared list: about 40,000 names) and two cleared parties, so orders to Singapore pass every gate

@@ -1,5 +1,7 @@
 /* The PostgreSQL backend of the store, through libpq: several server nodes share one database. Placeholders
- * `?` are numbered $1..$n; write transactions are SERIALIZABLE and a serialisation failure is CL_ERR_BUSY. */
+ * `?` are numbered $1..$n; write transactions are SERIALIZABLE and a serialisation failure is CL_ERR_BUSY.
+ * Each statement is prepared on the server the first time the connection runs it (named cl0, cl1, ...), so the
+ * server parses and plans it once rather than on every call. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 struct pg_store {
     struct cl_store base;
     PGconn *conn;
+    struct cl_stmt_cache cache; /* tag: the number in the prepared statement's name */
+    unsigned prepared;
 };
 
 /* Rewrites `?` outside quoted strings as $1, $2 ... into a new malloc'd string. */
@@ -99,13 +103,27 @@ static const void *row_blob(const struct cl_row *r, size_t c, size_t *len)
 }
 static const struct cl_row_ops pg_row_ops = {row_count, row_is_null, row_int, row_text, row_blob};
 
+/* Prepares sql on the server under the next name and caches it in slot; false if either fails. Parameter types are
+ * left for the server to infer, as for an unprepared statement. */
+static bool prepare(struct pg_store *s, struct cl_stmt_slot *slot, const char *sql, size_t n)
+{
+    char *q = number_placeholders(sql), name[24];
+    if (!q) return false;
+    snprintf(name, sizeof(name), "cl%u", s->prepared);
+    PGresult *res = PQprepare(s->conn, name, q, (int)n, NULL);
+    free(q);
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) return false;
+    s->prepared++; /* the name is taken even if caching fails */
+    return cl_stmt_cache_put(&s->cache, slot, sql, NULL, s->prepared - 1);
+}
+
 static enum cl_err run(struct cl_store *st, const char *sql, const struct cl_val *p, size_t n, cl_row_fn fn,
                        void *ctx, int64_t *out_changes, struct cl_error *err)
 {
     struct pg_store *s = (struct pg_store *)st;
     if (n > PG_MAX_PARAMS) return cl_error_set(err, CL_ERR_INTERNAL, "postgres: more than %d parameters", PG_MAX_PARAMS);
-    char *q = number_placeholders(sql);
-    if (!q) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
     const char *values[PG_MAX_PARAMS];
     int lengths[PG_MAX_PARAMS], formats[PG_MAX_PARAMS];
     char ints[PG_MAX_PARAMS][24];
@@ -130,8 +148,21 @@ static enum cl_err run(struct cl_store *st, const char *sql, const struct cl_val
             break;
         }
     }
-    PGresult *res = PQexecParams(s->conn, q, (int)n, NULL, values, lengths, formats, 0);
-    free(q);
+    bool found = false;
+    struct cl_stmt_slot *slot = cl_stmt_cache_find(&s->cache, sql, &found);
+    if (slot && !found && !prepare(s, slot, sql, n)) slot = NULL;
+    PGresult *res;
+    if (slot) {
+        char name[24];
+        snprintf(name, sizeof(name), "cl%u", slot->tag);
+        res = PQexecPrepared(s->conn, name, (int)n, values, lengths, formats, 0);
+    } else {
+        /* uncached (the cache is full), or the server would not prepare it: this call reports why */
+        char *q = number_placeholders(sql);
+        if (!q) return cl_error_set(err, CL_ERR_NOMEM, "out of memory");
+        res = PQexecParams(s->conn, q, (int)n, NULL, values, lengths, formats, 0);
+        free(q);
+    }
     enum cl_err rc = CL_OK;
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -197,6 +228,7 @@ static void p_rollback(struct cl_store *st)
 static void p_close(struct cl_store *st)
 {
     struct pg_store *s = (struct pg_store *)st;
+    cl_stmt_cache_clear(&s->cache, NULL, NULL); /* the server forgets the statements with the session */
     PQfinish(s->conn);
     free(s);
 }

@@ -10,20 +10,13 @@
 
 #include "store_int.h"
 
-#define STMT_CACHE_SLOTS 512 /* power of two */
-
-struct cached_stmt {
-    char *sql;
-    uint64_t hash;
-    sqlite3_stmt *stmt;
-    bool returns_rowid; /* prepared without its " RETURNING id": the key is sqlite3_last_insert_rowid() */
-};
+/* The tag of a cached statement prepared without its " RETURNING id": the key is sqlite3_last_insert_rowid(). */
+#define TAG_RETURNS_ROWID 1u
 
 struct sqlite_store {
     struct cl_store base;
     sqlite3 *db;
-    struct cached_stmt cache[STMT_CACHE_SLOTS];
-    size_t cached;
+    struct cl_stmt_cache cache;
 };
 
 static enum cl_err map_rc(int rc)
@@ -40,13 +33,6 @@ static enum cl_err map_rc(int rc)
 static enum cl_err fail(struct sqlite_store *s, int rc, const char *what, struct cl_error *err)
 {
     return cl_error_set(err, map_rc(rc), "sqlite: %s: %s", what, sqlite3_errmsg(s->db));
-}
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
 }
 
 #define RETURNING_ID " RETURNING id"
@@ -77,40 +63,22 @@ static size_t insert_returning_id(const char *sql)
 static enum cl_err prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **out, bool *out_uncached,
                            bool *out_rowid, struct cl_error *err)
 {
-    *out_uncached = false;
-    uint64_t h = fnv1a(sql);
-    size_t i = (size_t)h & (STMT_CACHE_SLOTS - 1);
-    for (size_t probe = 0; probe < STMT_CACHE_SLOTS; probe++, i = (i + 1) & (STMT_CACHE_SLOTS - 1)) {
-        struct cached_stmt *c = &s->cache[i];
-        if (!c->sql) break;
-        if (c->hash == h && strcmp(c->sql, sql) == 0) {
-            *out = c->stmt;
-            *out_rowid = c->returns_rowid;
-            return CL_OK;
-        }
+    bool found = false;
+    struct cl_stmt_slot *slot = cl_stmt_cache_find(&s->cache, sql, &found);
+    if (found) {
+        *out = slot->stmt;
+        *out_rowid = slot->tag & TAG_RETURNS_ROWID;
+        *out_uncached = false;
+        return CL_OK;
     }
     sqlite3_stmt *stmt = NULL;
     size_t plain = insert_returning_id(sql);
     *out_rowid = plain > 0;
     int rc = sqlite3_prepare_v3(s->db, sql, plain ? (int)plain : -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK) return cl_error_set(err, map_rc(rc), "sqlite: prepare: %s: %.200s", sqlite3_errmsg(s->db), sql);
-    if (s->cached < STMT_CACHE_SLOTS / 2) {
-        struct cached_stmt *c = &s->cache[i];
-        if (!c->sql) {
-            c->sql = strdup(sql);
-            if (c->sql) {
-                c->hash = h;
-                c->stmt = stmt;
-                c->returns_rowid = *out_rowid;
-                s->cached++;
-                *out = stmt;
-                return CL_OK;
-            }
-        }
-    }
-    /* cache full: hand out an uncached statement, which the caller finalises after use */
     *out = stmt;
-    *out_uncached = true;
+    /* a full cache hands out an uncached statement, which the caller finalises after use */
+    *out_uncached = !slot || !cl_stmt_cache_put(&s->cache, slot, sql, stmt, plain ? TAG_RETURNS_ROWID : 0);
     return CL_OK;
 }
 
@@ -260,14 +228,16 @@ static void s_rollback(struct cl_store *st)
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static void finalize(void *stmt, void *ctx)
+{
+    (void)ctx;
+    sqlite3_finalize(stmt);
+}
+
 static void s_close(struct cl_store *st)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
-    for (size_t i = 0; i < STMT_CACHE_SLOTS; i++) {
-        if (!s->cache[i].sql) continue;
-        sqlite3_finalize(s->cache[i].stmt);
-        free(s->cache[i].sql);
-    }
+    cl_stmt_cache_clear(&s->cache, finalize, NULL);
     sqlite3_close(s->db);
     free(s);
 }

@@ -32,6 +32,59 @@ const void *cl_row_blob(const struct cl_row *row, size_t col, size_t *out_len)
     return row->ops->get_blob(row, col, out_len);
 }
 
+/* ---- the statement cache ----------------------------------------------------------------------------------- */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+struct cl_stmt_slot *cl_stmt_cache_find(struct cl_stmt_cache *c, const char *sql, bool *out_found)
+{
+    uint64_t h = fnv1a(sql);
+    size_t i = (size_t)h & (CL_STMT_CACHE_SLOTS - 1);
+    *out_found = false;
+    for (size_t probe = 0; probe < CL_STMT_CACHE_SLOTS; probe++, i = (i + 1) & (CL_STMT_CACHE_SLOTS - 1)) {
+        struct cl_stmt_slot *s = &c->slots[i];
+        if (!s->sql) {
+            if (c->used >= CL_STMT_CACHE_SLOTS / 2) return NULL;
+            s->hash = h;
+            return s;
+        }
+        if (s->hash == h && strcmp(s->sql, sql) == 0) {
+            *out_found = true;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+bool cl_stmt_cache_put(struct cl_stmt_cache *c, struct cl_stmt_slot *slot, const char *sql, void *stmt, unsigned tag)
+{
+    CL_ASSERT(!slot->sql);
+    slot->sql = strdup(sql);
+    if (!slot->sql) return false;
+    slot->stmt = stmt;
+    slot->tag = tag;
+    c->used++;
+    return true;
+}
+
+void cl_stmt_cache_clear(struct cl_stmt_cache *c, void (*release)(void *stmt, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i < CL_STMT_CACHE_SLOTS; i++) {
+        if (!c->slots[i].sql) continue;
+        if (release) release(c->slots[i].stmt, ctx);
+        free(c->slots[i].sql);
+        c->slots[i].sql = NULL;
+    }
+    c->used = 0;
+}
+
+/* ---- opening ------------------------------------------------------------------------------------------------ */
+
 static bool is_postgres_url(const char *t)
 {
     return strncmp(t, "postgres://", 11) == 0 || strncmp(t, "postgresql://", 13) == 0;

@@ -2,6 +2,8 @@
 #ifndef CL_STORE_INT_H
 #define CL_STORE_INT_H
 
+#include <stdint.h>
+
 #include "clearance/store.h"
 
 struct cl_row_ops {
@@ -40,6 +42,30 @@ struct cl_store {
     bool in_tx;
     void *impl;
 };
+
+/* A cache of prepared statements keyed by SQL text, for one connection: open addressing over a fixed table that is
+ * filled to half at most, so a lookup stays short; past that the backend runs statements uncached. */
+#define CL_STMT_CACHE_SLOTS 512 /* power of two */
+
+struct cl_stmt_slot {
+    char *sql; /* NULL: empty */
+    uint64_t hash;
+    void *stmt;  /* the backend's handle */
+    unsigned tag; /* the backend's own flags */
+};
+
+struct cl_stmt_cache {
+    struct cl_stmt_slot slots[CL_STMT_CACHE_SLOTS];
+    size_t used;
+};
+
+/* The slot holding sql (*out_found true), or the empty slot it would go in (false), or NULL when the cache is
+ * full and sql is not in it. */
+struct cl_stmt_slot *cl_stmt_cache_find(struct cl_stmt_cache *c, const char *sql, bool *out_found);
+/* Puts sql and its handle into the empty slot find gave; false when out of memory (nothing stored). */
+bool cl_stmt_cache_put(struct cl_stmt_cache *c, struct cl_stmt_slot *slot, const char *sql, void *stmt, unsigned tag);
+/* Calls release on every cached handle, then empties the cache. */
+void cl_stmt_cache_clear(struct cl_stmt_cache *c, void (*release)(void *stmt, void *ctx), void *ctx);
 
 enum cl_err cl_store_sqlite_open(const char *path, const struct cl_store_options *o, struct cl_store **out,
                                  struct cl_error *err);
