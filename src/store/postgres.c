@@ -1,7 +1,8 @@
 /* The PostgreSQL backend of the store, through libpq: several server nodes share one database. Placeholders
  * `?` are numbered $1..$n; write transactions are SERIALIZABLE and a serialisation failure is CL_ERR_BUSY.
  * Each statement is prepared on the server the first time the connection runs it (named cl0, cl1, ...), so the
- * server parses and plans it once rather than on every call. */
+ * server parses and plans it once rather than on every call. Prepared statements belong to the session: a pooler
+ * in front of the database must keep each connection's session (PgBouncer's session mode, not transaction mode). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
