@@ -6,7 +6,7 @@
  *  - column types are BIGINT, TEXT and {{BLOB}}; an auto-assigned key is written {{ID}} in migrations, and new
  *    rows give their key back with `INSERT ... RETURNING id` (SQLite runs a one-row `INSERT INTO ... VALUES (...)
  *    RETURNING id` as the plain insert and gives sqlite3_last_insert_rowid(); any other RETURNING goes through a
- *    temporary table there, about 9 us a statement, so hot paths read rows back instead);
+ *    temporary table there, about 9 us a statement, so hot paths avoid it);
  *  - upserts are `INSERT ... ON CONFLICT (cols) DO UPDATE SET c = excluded.c` or `DO NOTHING`;
  *  - booleans are BIGINT 0/1; money and quantities are BIGINT; dates and times are ISO-8601 TEXT;
  *  - no FOR UPDATE, no backend functions: a write transaction (CL_TX_WRITE) is serialised against every other

@@ -375,7 +375,7 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
     /* One authorization per required kind and jurisdiction (several rules may require the same licence). */
     struct candidates *cs = malloc(sizeof(*cs));
     struct pool_hits *pools = malloc(sizeof(*pools));
-    int64_t chosen[16];
+    struct candidate chosen[16]; /* as read in this transaction */
     size_t n_chosen = 0;
     if (!cs || !pools) {
         rc = cl_error_set(err, CL_ERR_NOMEM, "out of memory");
@@ -421,7 +421,7 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                 rc = cl_error_set(err, CL_ERR_LIMIT, "more than 16 authorizations required");
                 break;
             }
-            chosen[n_chosen++] = pick->id;
+            chosen[n_chosen++] = *pick;
             continue;
         }
         if (cs->n == 0) {
@@ -442,7 +442,7 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
         }
     }
     for (size_t i = 0; !rc && i < n_chosen; i++) {
-        struct cl_val p[] = {CL_VINT(chosen[i]), CL_VTEXT(s->product), CL_VTEXT(date), CL_VTEXT(date)};
+        struct cl_val p[] = {CL_VINT(chosen[i].id), CL_VTEXT(s->product), CL_VTEXT(date), CL_VTEXT(date)};
         rc = cl_store_query(cx->st, pool_sql, p, 4, pool_row, pools, err);
     }
     for (size_t i = 0; !rc && i < pools->n; i++) {
@@ -480,17 +480,19 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                             ov, 12, &order_id, NULL, err);
     /* Reserve: each guarded update re-checks the cap in the same statement, so even a writer that slipped past
-     * the check above could not over-commit; then the invariant is asserted on the row as stored. (The row is read
-     * back rather than returned by UPDATE ... RETURNING, which SQLite runs through a temporary table.) */
+     * the check above could not over-commit, and the tables' CHECK constraints hold the invariant in storage. The
+     * invariant is asserted on the row as it now stands: as read in this transaction (serialised against every
+     * other writer) plus this order, without reading it again, which costs PostgreSQL a round trip each. */
+    int64_t q = s->quantity, v = s->value_cents;
     for (size_t i = 0; !rc && i < n_chosen; i++) {
-        struct cl_val rv[] = {CL_VINT(order_id), CL_VINT(chosen[i]), CL_VINT(s->quantity), CL_VINT(s->value_cents)};
+        const struct candidate *c = &chosen[i];
+        struct cl_val rv[] = {CL_VINT(order_id), CL_VINT(c->id), CL_VINT(q), CL_VINT(v)};
         rc = cl_store_exec(cx->st,
                            "INSERT INTO ledger_reservations (order_id, auth_id, quantity, value_cents, state)"
                            " VALUES (?, ?, ?, ?, 'held')",
                            rv, 4, NULL, err);
         int64_t changed = 0;
-        struct cl_val uv[] = {CL_VINT(s->quantity), CL_VINT(s->value_cents), CL_VINT(chosen[i]), CL_VINT(s->quantity),
-                              CL_VINT(s->value_cents)};
+        struct cl_val uv[] = {CL_VINT(q), CL_VINT(v), CL_VINT(c->id), CL_VINT(q), CL_VINT(v)};
         if (!rc)
             rc = cl_store_exec(cx->st,
                                "UPDATE ledger_auths SET quantity_reserved = quantity_reserved + ?,"
@@ -500,24 +502,28 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                                " <= value_limit_cents)",
                                uv, 5, &changed, err);
         if (!rc && changed != 1) rc = cl_error_set(err, CL_ERR_BUSY, "authorization capacity changed: try again");
-        if (!rc) rc = lg_assert_target(cx->st, chosen[i], 0, err);
+        if (!rc) {
+            CL_ASSERT(c->qres >= 0 && c->qcon >= 0 && c->vres >= 0 && c->vcon >= 0);
+            CL_ASSERT(!c->has_qcap || c->qres + q + c->qcon <= c->qcap);
+            CL_ASSERT(!c->has_vlimit || c->vres + v + c->vcon <= c->vlimit);
+        }
     }
     for (size_t i = 0; !rc && i < pools->n; i++) {
         const struct pool_hit *p = &pools->p[i];
-        struct cl_val rv[] = {CL_VINT(order_id), CL_VINT(p->id), CL_VINT(s->quantity)};
+        struct cl_val rv[] = {CL_VINT(order_id), CL_VINT(p->id), CL_VINT(q)};
         rc = cl_store_exec(cx->st,
                            "INSERT INTO ledger_reservations (order_id, pool_id, quantity, value_cents, state)"
                            " VALUES (?, ?, ?, 0, 'held')",
                            rv, 3, NULL, err);
         int64_t changed = 0, cap = lg_pool_cap(p->follows, p->cap_quantity, p->counter_value, p->ratio_ppm);
-        struct cl_val uv[] = {CL_VINT(s->quantity), CL_VINT(p->id), CL_VINT(s->quantity), CL_VINT(cap)};
+        struct cl_val uv[] = {CL_VINT(q), CL_VINT(p->id), CL_VINT(q), CL_VINT(cap)};
         if (!rc)
             rc = cl_store_exec(cx->st,
                                "UPDATE ledger_pools SET quantity_reserved = quantity_reserved + ? WHERE id = ?"
                                " AND quantity_reserved + quantity_consumed + ? <= ?",
                                uv, 4, &changed, err);
         if (!rc && changed != 1) rc = cl_error_set(err, CL_ERR_BUSY, "pool capacity changed: try again");
-        if (!rc) rc = lg_assert_target(cx->st, 0, p->id, err);
+        if (!rc) CL_ASSERT(p->reserved >= 0 && p->consumed >= 0 && p->reserved + q + p->consumed <= cap);
     }
     if (!rc) rc = lg_order_json(cx->st, order_id, out_order, err);
     if (!rc) {

@@ -29,6 +29,8 @@ struct held {
     struct screening holder;
     enum cl_ledger_auth_state auth_state;
     cl_date valid_from, valid_to;
+    bool has_qcap, has_vlimit;
+    int64_t qcap, qres, qcon, vlimit, vres, vcon; /* its totals, as read in this transaction */
     /* pool */
     bool follows;
     int64_t cap_quantity, counter_value, ratio_ppm, pool_reserved, pool_consumed;
@@ -89,6 +91,14 @@ static enum cl_err held_row(void *ctx, const struct cl_row *row, struct cl_error
         h->valid_to = lg_row_date(row, 12);
         h->holder_id = cl_row_int(row, 13);
         screening_from_row(row, 14, &h->holder);
+        h->has_qcap = !cl_row_is_null(row, 26);
+        h->qcap = cl_row_int(row, 26);
+        h->qres = cl_row_int(row, 27);
+        h->qcon = cl_row_int(row, 28);
+        h->has_vlimit = !cl_row_is_null(row, 29);
+        h->vlimit = cl_row_int(row, 29);
+        h->vres = cl_row_int(row, 30);
+        h->vcon = cl_row_int(row, 31);
     } else {
         lg_row_copy(row, 19, h->ref, sizeof(h->ref)); /* the pool's name */
         h->follows = cl_row_int(row, 20) != 0;
@@ -219,6 +229,9 @@ static json_t *ship_request_json(const struct cl_ledger_ship_spec *s)
     return json_pack("{s:s, s:s?, s:I}", "order", s->order, "ref", s->ref, "quantity", (json_int_t)s->quantity);
 }
 
+/* Posts q units and v cents of one reservation: its authorization or pool moves them from reserved to consumed.
+ * Every gate was open, so the invariant holds on the row as it now stands: as read in this transaction (serialised
+ * against every other writer) less what moved, asserted without reading it again. */
 static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, int64_t q, int64_t v, bool last,
                         struct cl_error *err)
 {
@@ -228,22 +241,34 @@ static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, in
                                    " value_posted_cents = value_posted_cents + ?, state = ? WHERE id = ?",
                                    rv, 4, NULL, err);
     if (rc) return rc;
+    int64_t changed = 0;
     if (h->auth_id) {
         struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(v), CL_VINT(v), CL_VINT(h->auth_id)};
         rc = cl_store_exec(cx->st,
                            "UPDATE ledger_auths SET quantity_reserved = quantity_reserved - ?,"
                            " quantity_consumed = quantity_consumed + ?, value_reserved_cents = value_reserved_cents - ?,"
                            " value_consumed_cents = value_consumed_cents + ? WHERE id = ?",
-                           u, 5, NULL, err);
+                           u, 5, &changed, err);
+        if (!rc) {
+            CL_ASSERT(changed == 1);
+            CL_ASSERT(h->qres - q >= 0 && h->qcon >= 0 && h->vres - v >= 0 && h->vcon >= 0);
+            CL_ASSERT(!h->has_qcap || h->qres + h->qcon <= h->qcap);
+            CL_ASSERT(!h->has_vlimit || h->vres + h->vcon <= h->vlimit);
+        }
     } else {
         struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(h->pool_id)};
         rc = cl_store_exec(cx->st,
                            "UPDATE ledger_pools SET quantity_reserved = quantity_reserved - ?,"
                            " quantity_consumed = quantity_consumed + ? WHERE id = ?",
-                           u, 3, NULL, err);
+                           u, 3, &changed, err);
+        if (!rc) {
+            CL_ASSERT(changed == 1);
+            CL_ASSERT(h->pool_reserved - q >= 0 && h->pool_consumed >= 0);
+            CL_ASSERT(h->pool_reserved + h->pool_consumed <=
+                      lg_pool_cap(h->follows, h->cap_quantity, h->counter_value, h->ratio_ppm));
+        }
     }
-    /* the invariant, on the row as the update left it */
-    return rc ? rc : lg_assert_target(cx->st, h->auth_id, h->pool_id, err);
+    return rc;
 }
 
 enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledger_ship_spec *s,
@@ -334,7 +359,9 @@ enum cl_err cl_ledger_ship(const struct cl_ledger_ctx *cx, const struct cl_ledge
                         " r.value_posted_cents, a.ref, a.jurisdiction, a.kind, a.state, a.valid_from, a.valid_to,"
                         " a.holder_id, h.name, h.screening_decision, h.screening_at, h.screening_list_version,"
                         " h.screening_summary, p.name, p.follows, p.cap_quantity, c.value, p.ratio_ppm,"
-                        " p.quantity_reserved, p.quantity_consumed FROM ledger_reservations r"
+                        " p.quantity_reserved, p.quantity_consumed, a.quantity_cap, a.quantity_reserved,"
+                        " a.quantity_consumed, a.value_limit_cents, a.value_reserved_cents, a.value_consumed_cents"
+                        " FROM ledger_reservations r"
                         " LEFT JOIN ledger_auths a ON a.id = r.auth_id LEFT JOIN ledger_parties h ON h.id = a.holder_id"
                         " LEFT JOIN ledger_pools p ON p.id = r.pool_id LEFT JOIN ledger_counters c ON c.id = p.counter_id"
                         " WHERE r.order_id = ? AND r.state = 'held' ORDER BY r.id",
