@@ -5,6 +5,7 @@
  * 0.5 us for the same statement without it. The portable `INSERT INTO ... VALUES (...) RETURNING id` of one row is
  * therefore run as the plain INSERT, and the new row's key comes from sqlite3_last_insert_rowid(). */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,7 +128,11 @@ static const void *row_blob(const struct cl_row *r, size_t c, size_t *len)
 }
 static const struct cl_row_ops sqlite_row_ops = {row_count, row_is_null, row_int, row_text, row_blob};
 
-/* The one-column row that stands for `RETURNING id`: impl points at the key. */
+/* The one-column row that stands for `RETURNING id`: impl points at the key, as a number and as text. */
+struct key_row {
+    int64_t key;
+    char text[24];
+};
 static size_t key_count(const struct cl_row *r)
 {
     (void)r;
@@ -140,13 +145,13 @@ static bool key_is_null(const struct cl_row *r, size_t c)
 }
 static int64_t key_int(const struct cl_row *r, size_t c)
 {
-    return c == 0 ? *(const int64_t *)r->impl : 0;
+    return c == 0 ? ((const struct key_row *)r->impl)->key : 0;
 }
 static const char *key_text(const struct cl_row *r, size_t c, size_t *len)
 {
-    (void)r, (void)c;
-    if (len) *len = 0;
-    return "";
+    const char *t = c == 0 ? ((const struct key_row *)r->impl)->text : "";
+    if (len) *len = strlen(t);
+    return t;
 }
 static const void *key_blob(const struct cl_row *r, size_t c, size_t *len)
 {
@@ -167,9 +172,10 @@ static enum cl_err run(struct cl_store *st, const char *sql, const struct cl_val
     while (!rc) {
         int step = sqlite3_step(stmt);
         if (step == SQLITE_DONE && rowid && sqlite3_changes64(s->db) == 1) {
-            int64_t key = sqlite3_last_insert_rowid(s->db);
-            struct cl_row key_row = {&key_row_ops, &key, 0};
-            if (fn) rc = fn(ctx, &key_row, err);
+            struct key_row k = {sqlite3_last_insert_rowid(s->db), ""};
+            snprintf(k.text, sizeof(k.text), "%lld", (long long)k.key);
+            struct cl_row key = {&key_row_ops, &k, 0};
+            if (fn) rc = fn(ctx, &key, err);
             row.index++;
         }
         if (step == SQLITE_DONE) break;

@@ -1,6 +1,7 @@
 /* Unit tests for the store: migrations, parameters, rows, transactions and conflicts, on SQLite and, when
  * CLEARANCE_TEST_PG names a database URL, on PostgreSQL with the same assertions. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "clearance/store.h"
@@ -27,10 +28,14 @@ static enum cl_err collect_row(void *ctx, const struct cl_row *row, struct cl_er
     return CL_OK;
 }
 
+/* Counts rows of one positive key, which reads the same as a number and as text. */
 static enum cl_err count_key(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
     (void)err;
-    if (cl_row_count(row) == 1 && cl_row_int(row, 0) > 0) *(int *)ctx += 1;
+    char text[24];
+    snprintf(text, sizeof(text), "%lld", (long long)cl_row_int(row, 0));
+    if (cl_row_count(row) == 1 && cl_row_int(row, 0) > 0 && strcmp(cl_row_text(row, 0, NULL), text) == 0)
+        *(int *)ctx += 1;
     return CL_OK;
 }
 
@@ -87,6 +92,11 @@ static void exercise(const char *target)
                              count_key, &keys, &e),
               CL_OK);
     CHECK_INT(keys, 2);
+    keys = 0;
+    struct cl_val p6[] = {CL_VTEXT("zeta"), CL_VINT(0)};
+    CHECK_INT(cl_store_query(st, "INSERT INTO t_items (name, qty) VALUES (?, ?) RETURNING id", p6, 2, count_key, &keys, &e),
+              CL_OK);
+    CHECK_INT(keys, 1);
     CHECK_INT(cl_store_exec(st, "DELETE FROM t_items WHERE qty = 0", NULL, 0, NULL, &e), CL_OK);
     CHECK_INT(cl_store_commit(st, &e), CL_OK);
 
