@@ -1,5 +1,5 @@
-/* What the database benchmarks share: removing a SQLite database with its log files, and compacting a database's
- * write-ahead log from a background thread twice a second, as the server's housekeeping thread does. */
+/* What the database benchmarks share: compacting a database's write-ahead log from a background thread twice a
+ * second, as the server's housekeeping thread does. */
 #ifndef CL_BENCH_DB_H
 #define CL_BENCH_DB_H
 
@@ -10,16 +10,6 @@
 #include <unistd.h>
 
 #include "clearance/store.h"
-
-static inline void bench_remove_db(const char *path)
-{
-    char aux[4096];
-    unlink(path);
-    snprintf(aux, sizeof(aux), "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof(aux), "%s-shm", path);
-    unlink(aux);
-}
 
 struct bench_compactor {
     const char *path;

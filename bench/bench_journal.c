@@ -250,7 +250,7 @@ int main(int argc, char **argv)
     printf("journal benchmark: SQLite, synchronous=FULL (every commit durable), batches of %zu entries\n", batch_n);
     report_cpu(&b, 200000);
 
-    bench_remove_db(path);
+    cl_store_remove(path);
     struct cl_store *st = NULL;
     if (cl_store_open(path, NULL, &st, &e) || cl_journal_migrate(st, &e)) die(path, &e);
     uint64_t size = 0;
@@ -262,7 +262,7 @@ int main(int argc, char **argv)
     {
         char path2[1100];
         snprintf(path2, sizeof(path2), "%s.bg", path);
-        bench_remove_db(path2);
+        cl_store_remove(path2);
         struct cl_store *st2 = NULL;
         struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 5000, .defer_log_compaction = true};
         if (cl_store_open(path2, &o, &st2, &e) || cl_journal_migrate(st2, &e)) die(path2, &e);
@@ -275,7 +275,7 @@ int main(int argc, char **argv)
         printf("  appends, log compacted by a background thread as in the server: %.0f appends/s (target %.0f: %s)\n",
                rate2, TARGET_APPENDS_PER_S, rate2 >= TARGET_APPENDS_PER_S ? "met" : "NOT MET");
         cl_store_close(st2);
-        bench_remove_db(path2);
+        cl_store_remove(path2);
     }
     /* single appends, one durable transaction each, as the service layer makes them */
     size_t singles = 2000;
@@ -306,7 +306,7 @@ int main(int argc, char **argv)
            (double)(leaves - 1000000 - singles) / t_more);
     report_proofs_both(st, size, proofs);
     cl_store_close(st);
-    bench_remove_db(path);
+    cl_store_remove(path);
 
     const char *pg = getenv("CLEARANCE_BENCH_PG");
     if (pg && *pg) {

@@ -60,7 +60,7 @@ static void act(struct cl_app *app, const char *date, enum cl_app_action a, cons
  * With `background`, the connection leaves compacting its log to someone else, as the server's writer does. */
 static struct cl_app *fresh(const char *path, bool background)
 {
-    bench_remove_db(path);
+    cl_store_remove(path);
     struct cl_app *app = NULL;
     struct cl_error e = {0};
     struct cl_store_options o = {.sync = CL_SYNC_FULL, .busy_timeout_ms = 5000, .defer_log_compaction = background};
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
                batch, gd, 1000.0 * grouped.wall / (2.0 * pairs), 1000.0 * grouped.cpu / (2.0 * pairs));
         printf("  ratio: %.1fx (target %.0fx: %s)\n", gd / nd, TARGET_RATIO, gd / nd >= TARGET_RATIO ? "met" : "NOT MET");
     }
-    bench_remove_db(path);
+    cl_store_remove(path);
     cl_reference_release(&env);
     return 0;
 }

@@ -69,6 +69,9 @@ struct cl_store_options {
 enum cl_err cl_store_open(const char *target, const struct cl_store_options *options, struct cl_store **out,
                           struct cl_error *err);
 void cl_store_close(struct cl_store *st); /* NULL does nothing; rolls back an open transaction */
+/* Deletes a SQLite database file and its write-ahead log and shared-memory files (for temporary databases; nothing
+ * for a PostgreSQL URL). Call with every connection to it closed. */
+void cl_store_remove(const char *target);
 /* "sqlite" or "postgres". */
 const char *cl_store_backend(const struct cl_store *st);
 

@@ -390,14 +390,7 @@ static int run_scenario(struct cli *cli, const struct cli_cmd *cmd, struct cli_a
     cl_app_close(app);
     cl_reference_release(&env);
     cl_scenario_release(&sc);
-    if (tmp[0]) {
-        char p[80];
-        unlink(tmp);
-        snprintf(p, sizeof(p), "%s-wal", tmp);
-        unlink(p);
-        snprintf(p, sizeof(p), "%s-shm", tmp);
-        unlink(p);
-    }
+    if (tmp[0]) cl_store_remove(tmp);
     return status;
 }
 

@@ -188,36 +188,52 @@ json_t *cl_ledger_refusal_to_json(const struct cl_ledger_refusal *r)
     return arr;
 }
 
+/* ---- the capacity invariant --------------------------------------------------------------------------------- */
+
+void lg_auth_totals_from_row(const struct cl_row *row, size_t col, struct lg_auth_totals *out)
+{
+    out->has_qcap = !cl_row_is_null(row, col);
+    out->qcap = cl_row_int(row, col);
+    out->qres = cl_row_int(row, col + 1);
+    out->qcon = cl_row_int(row, col + 2);
+    out->has_vlimit = !cl_row_is_null(row, col + 3);
+    out->vlimit = cl_row_int(row, col + 3);
+    out->vres = cl_row_int(row, col + 4);
+    out->vcon = cl_row_int(row, col + 5);
+}
+
+void lg_assert_auth_totals(const struct lg_auth_totals *t, int64_t dq_res, int64_t dq_con, int64_t dv_res,
+                           int64_t dv_con)
+{
+    int64_t qres = t->qres + dq_res, qcon = t->qcon + dq_con, vres = t->vres + dv_res, vcon = t->vcon + dv_con;
+    CL_ASSERT(qres >= 0 && qcon >= 0 && vres >= 0 && vcon >= 0);
+    CL_ASSERT(!t->has_qcap || qres + qcon <= t->qcap);
+    CL_ASSERT(!t->has_vlimit || vres + vcon <= t->vlimit);
+}
+
 struct target_row {
     bool found;
-    int64_t v[8];
-    bool null[8];
+    struct lg_auth_totals auth;
+    int64_t pool[6];
 };
-static enum cl_err target_row_fn(void *ctx, const struct cl_row *row, struct cl_error *err)
+
+static enum cl_err auth_target_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
     (void)err;
     struct target_row *t = ctx;
     t->found = true;
-    for (size_t i = 0; i < 8 && i < cl_row_count(row); i++) {
-        t->null[i] = cl_row_is_null(row, i);
-        t->v[i] = cl_row_int(row, i);
-    }
+    lg_auth_totals_from_row(row, 0, &t->auth);
     return CL_OK;
 }
 
-/* The invariant of an authorization's row (quantity_cap, reserved, consumed, value limit, reserved, consumed). */
-static void assert_auth(const struct target_row *t)
+static enum cl_err pool_target_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
-    CL_ASSERT(t->found);
-    CL_ASSERT(t->v[1] >= 0);
-    CL_ASSERT(t->v[2] >= 0);
-    CL_ASSERT(t->null[0] || t->v[1] + t->v[2] <= t->v[0]);
-    CL_ASSERT(t->v[4] >= 0);
-    CL_ASSERT(t->v[5] >= 0);
-    CL_ASSERT(t->null[3] || t->v[4] + t->v[5] <= t->v[3]);
+    (void)err;
+    struct target_row *t = ctx;
+    t->found = true;
+    for (size_t i = 0; i < 6; i++) t->pool[i] = cl_row_int(row, i);
+    return CL_OK;
 }
-
-/* ---- the capacity invariant --------------------------------------------------------------------------------- */
 
 enum cl_err lg_assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err)
 {
@@ -228,21 +244,22 @@ enum cl_err lg_assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_
         rc = cl_store_query(st,
                             "SELECT quantity_cap, quantity_reserved, quantity_consumed, value_limit_cents,"
                             " value_reserved_cents, value_consumed_cents FROM ledger_auths WHERE id = ?",
-                            p, 1, target_row_fn, &t, err);
+                            p, 1, auth_target_row, &t, err);
         if (rc) return rc;
-        assert_auth(&t);
+        CL_ASSERT(t.found);
+        lg_assert_auth_totals(&t.auth, 0, 0, 0, 0);
     } else {
         struct cl_val p[] = {CL_VINT(pool_id)};
         rc = cl_store_query(st,
                             "SELECT p.follows, p.cap_quantity, c.value, p.ratio_ppm, p.quantity_reserved,"
                             " p.quantity_consumed FROM ledger_pools p LEFT JOIN ledger_counters c ON c.id = p.counter_id"
                             " WHERE p.id = ?",
-                            p, 1, target_row_fn, &t, err);
+                            p, 1, pool_target_row, &t, err);
         if (rc) return rc;
         CL_ASSERT(t.found);
-        CL_ASSERT(t.v[4] >= 0);
-        CL_ASSERT(t.v[5] >= 0);
-        CL_ASSERT(t.v[4] + t.v[5] <= lg_pool_cap(t.v[0] != 0, t.v[1], t.v[2], t.v[3]));
+        CL_ASSERT(t.pool[4] >= 0);
+        CL_ASSERT(t.pool[5] >= 0);
+        CL_ASSERT(t.pool[4] + t.pool[5] <= lg_pool_cap(t.pool[0] != 0, t.pool[1], t.pool[2], t.pool[3]));
     }
     return CL_OK;
 }

@@ -61,8 +61,19 @@ size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum 
 
 /* Current cap of a pool: its fixed cap, or floor(counter x ratio). */
 int64_t lg_pool_cap(bool follows, int64_t cap_quantity, int64_t counter_value, int64_t ratio_ppm);
-/* Asserts the invariant on one authorization's (auth_id) or pool's (pool_id) row as stored, after a change:
- * nothing negative, reserved + consumed within the cap. */
+/* An authorization's caps and totals: quantity (units) and value (cents), each capped or not. */
+struct lg_auth_totals {
+    bool has_qcap, has_vlimit;
+    int64_t qcap, qres, qcon, vlimit, vres, vcon;
+};
+/* Reads the six columns from col on: quantity_cap, quantity_reserved, quantity_consumed, value_limit_cents,
+ * value_reserved_cents, value_consumed_cents. */
+void lg_auth_totals_from_row(const struct cl_row *row, size_t col, struct lg_auth_totals *out);
+/* Asserts the invariant on t once reserved and consumed have moved by the deltas: nothing negative, reserved +
+ * consumed within each cap. */
+void lg_assert_auth_totals(const struct lg_auth_totals *t, int64_t dq_res, int64_t dq_con, int64_t dv_res,
+                           int64_t dv_con);
+/* Asserts the invariant on one authorization's (auth_id) or pool's (pool_id) row as stored, after a change. */
 enum cl_err lg_assert_target(struct cl_store *st, int64_t auth_id, int64_t pool_id, struct cl_error *err);
 
 /* JSON of one object by id (new reference), for results and idempotent replays. */

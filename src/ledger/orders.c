@@ -134,8 +134,7 @@ struct candidate {
     char ref[CL_LEDGER_REF_BYTES];
     enum cl_ledger_auth_state state;
     cl_date valid_from, valid_to;
-    bool has_qcap, has_vlimit;
-    int64_t qcap, qres, qcon, vlimit, vres, vcon;
+    struct lg_auth_totals t;
 };
 struct candidates {
     struct candidate c[32];
@@ -153,14 +152,7 @@ static enum cl_err candidate_row(void *ctx, const struct cl_row *row, struct cl_
         return cl_error_set(err, CL_ERR_INTERNAL, "authorization %s: unknown stored state", c->ref);
     c->valid_from = lg_row_date(row, 3);
     c->valid_to = lg_row_date(row, 4);
-    c->has_qcap = !cl_row_is_null(row, 5);
-    c->qcap = cl_row_int(row, 5);
-    c->qres = cl_row_int(row, 6);
-    c->qcon = cl_row_int(row, 7);
-    c->has_vlimit = !cl_row_is_null(row, 8);
-    c->vlimit = cl_row_int(row, 8);
-    c->vres = cl_row_int(row, 9);
-    c->vcon = cl_row_int(row, 10);
+    lg_auth_totals_from_row(row, 5, &c->t);
     cs->n++;
     return CL_OK;
 }
@@ -220,26 +212,27 @@ static size_t capacity_reasons(struct cl_ledger_refusal *r, const struct candida
 {
     size_t before = r->n + r->dropped;
     char m1[CL_MONEY_TEXT_BYTES], m2[CL_MONEY_TEXT_BYTES];
-    if (c->has_qcap && c->qres + c->qcon + quantity > c->qcap) {
+    const struct lg_auth_totals *t = &c->t;
+    if (t->has_qcap && t->qres + t->qcon + quantity > t->qcap) {
         struct cl_ledger_reason *x = lg_reason(r, CL_REFUSAL_CAP_EXCEEDED, "authorization %s", c->ref);
-        int64_t left = c->qcap - c->qres - c->qcon;
+        int64_t left = t->qcap - t->qres - t->qcon;
         snprintf(x->message, sizeof(x->message),
                  "authorization %s has %lld of its %lld units left (%lld reserved, %lld shipped); %lld requested",
-                 c->ref, (long long)(left > 0 ? left : 0), (long long)c->qcap, (long long)c->qres, (long long)c->qcon,
+                 c->ref, (long long)(left > 0 ? left : 0), (long long)t->qcap, (long long)t->qres, (long long)t->qcon,
                  (long long)quantity);
         snprintf(x->unblock, sizeof(x->unblock),
                  "order at most %lld units, cancel other orders on %s, or obtain an amendment raising its cap",
                  (long long)(left > 0 ? left : 0), c->ref);
-        lg_reason_numbers(x, "units", quantity, c->qcap, c->qres, c->qcon);
+        lg_reason_numbers(x, "units", quantity, t->qcap, t->qres, t->qcon);
     }
-    if (c->has_vlimit && c->vres + c->vcon + value > c->vlimit) {
+    if (t->has_vlimit && t->vres + t->vcon + value > t->vlimit) {
         struct cl_ledger_reason *x = lg_reason(r, CL_REFUSAL_CAP_EXCEEDED, "authorization %s", c->ref);
-        int64_t left = c->vlimit - c->vres - c->vcon;
+        int64_t left = t->vlimit - t->vres - t->vcon;
         snprintf(x->message, sizeof(x->message), "authorization %s has USD %s of value left; USD %s requested", c->ref,
                  lg_money(left > 0 ? left : 0, m1), lg_money(value, m2));
         snprintf(x->unblock, sizeof(x->unblock), "order less value, or obtain an amendment raising the value of %s",
                  c->ref);
-        lg_reason_numbers(x, "cents", value, c->vlimit, c->vres, c->vcon);
+        lg_reason_numbers(x, "cents", value, t->vlimit, t->vres, t->vcon);
     }
     return r->n + r->dropped - before;
 }
@@ -502,11 +495,7 @@ enum cl_err cl_ledger_order_place(const struct cl_ledger_ctx *cx, const struct c
                                " <= value_limit_cents)",
                                uv, 5, &changed, err);
         if (!rc && changed != 1) rc = cl_error_set(err, CL_ERR_BUSY, "authorization capacity changed: try again");
-        if (!rc) {
-            CL_ASSERT(c->qres >= 0 && c->qcon >= 0 && c->vres >= 0 && c->vcon >= 0);
-            CL_ASSERT(!c->has_qcap || c->qres + q + c->qcon <= c->qcap);
-            CL_ASSERT(!c->has_vlimit || c->vres + v + c->vcon <= c->vlimit);
-        }
+        if (!rc) lg_assert_auth_totals(&c->t, q, 0, v, 0);
     }
     for (size_t i = 0; !rc && i < pools->n; i++) {
         const struct pool_hit *p = &pools->p[i];

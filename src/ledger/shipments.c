@@ -29,8 +29,7 @@ struct held {
     struct screening holder;
     enum cl_ledger_auth_state auth_state;
     cl_date valid_from, valid_to;
-    bool has_qcap, has_vlimit;
-    int64_t qcap, qres, qcon, vlimit, vres, vcon; /* its totals, as read in this transaction */
+    struct lg_auth_totals totals; /* as read in this transaction */
     /* pool */
     bool follows;
     int64_t cap_quantity, counter_value, ratio_ppm, pool_reserved, pool_consumed;
@@ -91,14 +90,7 @@ static enum cl_err held_row(void *ctx, const struct cl_row *row, struct cl_error
         h->valid_to = lg_row_date(row, 12);
         h->holder_id = cl_row_int(row, 13);
         screening_from_row(row, 14, &h->holder);
-        h->has_qcap = !cl_row_is_null(row, 26);
-        h->qcap = cl_row_int(row, 26);
-        h->qres = cl_row_int(row, 27);
-        h->qcon = cl_row_int(row, 28);
-        h->has_vlimit = !cl_row_is_null(row, 29);
-        h->vlimit = cl_row_int(row, 29);
-        h->vres = cl_row_int(row, 30);
-        h->vcon = cl_row_int(row, 31);
+        lg_auth_totals_from_row(row, 26, &h->totals);
     } else {
         lg_row_copy(row, 19, h->ref, sizeof(h->ref)); /* the pool's name */
         h->follows = cl_row_int(row, 20) != 0;
@@ -251,9 +243,7 @@ static enum cl_err post(const struct cl_ledger_ctx *cx, const struct held *h, in
                            u, 5, &changed, err);
         if (!rc) {
             CL_ASSERT(changed == 1);
-            CL_ASSERT(h->qres - q >= 0 && h->qcon >= 0 && h->vres - v >= 0 && h->vcon >= 0);
-            CL_ASSERT(!h->has_qcap || h->qres + h->qcon <= h->qcap);
-            CL_ASSERT(!h->has_vlimit || h->vres + h->vcon <= h->vlimit);
+            lg_assert_auth_totals(&h->totals, -q, q, -v, v);
         }
     } else {
         struct cl_val u[] = {CL_VINT(q), CL_VINT(q), CL_VINT(h->pool_id)};

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_int.h"
 
@@ -101,6 +102,17 @@ enum cl_err cl_store_open(const char *target, const struct cl_store_options *opt
     if (!target || !*target) return cl_error_set(err, CL_ERR_USAGE, "no database given");
     if (is_postgres_url(target)) return cl_store_postgres_open(target, &o, out, err);
     return cl_store_sqlite_open(target, &o, out, err);
+}
+
+void cl_store_remove(const char *target)
+{
+    if (!target || !*target || is_postgres_url(target)) return;
+    char aux[4096];
+    unlink(target);
+    snprintf(aux, sizeof(aux), "%s-wal", target);
+    unlink(aux);
+    snprintf(aux, sizeof(aux), "%s-shm", target);
+    unlink(aux);
 }
 
 void cl_store_close(struct cl_store *st)

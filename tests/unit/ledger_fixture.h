@@ -28,14 +28,7 @@ static void fx_env_load(void)
 static const char *fx_fresh(const char *pg_url, const char *schema)
 {
     if (!pg_url) {
-        if (fx_sqlite_path[0]) {
-            char p[80];
-            unlink(fx_sqlite_path);
-            snprintf(p, sizeof(p), "%s-wal", fx_sqlite_path);
-            unlink(p);
-            snprintf(p, sizeof(p), "%s-shm", fx_sqlite_path);
-            unlink(p);
-        }
+        if (fx_sqlite_path[0]) cl_store_remove(fx_sqlite_path);
         snprintf(fx_sqlite_path, sizeof(fx_sqlite_path), "/tmp/cl_test_ledger_XXXXXX");
         int fd = mkstemp(fx_sqlite_path);
         close(fd);
@@ -62,13 +55,7 @@ static const char *fx_fresh(const char *pg_url, const char *schema)
 
 __attribute__((unused)) static void fx_cleanup(void)
 {
-    if (!fx_sqlite_path[0]) return;
-    char p[80];
-    unlink(fx_sqlite_path);
-    snprintf(p, sizeof(p), "%s-wal", fx_sqlite_path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", fx_sqlite_path);
-    unlink(p);
+    if (fx_sqlite_path[0]) cl_store_remove(fx_sqlite_path);
 }
 
 static struct cl_app *fx_open(const char *target)

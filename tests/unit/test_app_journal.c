@@ -88,12 +88,7 @@ TEST(entries_match_events)
     CHECK_CONTAINS(text, "\"B\"");
     free(text);
     cl_app_close(app);
-    unlink(path);
-    char side[64];
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
+    cl_store_remove(path);
 }
 
 int main(void)

@@ -386,11 +386,6 @@ int main(void)
     } else {
         fprintf(stderr, "CLEARANCE_TEST_PG not set: PostgreSQL part skipped\n");
     }
-    unlink(path);
-    char aux[64];
-    snprintf(aux, sizeof(aux), "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof(aux), "%s-shm", path);
-    unlink(aux);
+    cl_store_remove(path);
     return TEST_EXIT();
 }

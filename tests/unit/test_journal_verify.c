@@ -431,16 +431,6 @@ TEST(key_files)
     rmdir(dir);
 }
 
-static void remove_db(const char *path)
-{
-    char aux[96];
-    unlink(path);
-    snprintf(aux, sizeof(aux), "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof(aux), "%s-shm", path);
-    unlink(aux);
-}
-
 int main(void)
 {
     char a[] = "/tmp/cl_test_jverify_a_XXXXXX", b[] = "/tmp/cl_test_jverify_b_XXXXXX";
@@ -460,7 +450,7 @@ int main(void)
     } else {
         fprintf(stderr, "CLEARANCE_TEST_PG not set: PostgreSQL part skipped\n");
     }
-    remove_db(a);
-    remove_db(b);
+    cl_store_remove(a);
+    cl_store_remove(b);
     return TEST_EXIT();
 }

@@ -222,11 +222,6 @@ int main(void)
     } else {
         fprintf(stderr, "CLEARANCE_TEST_PG not set: PostgreSQL part skipped\n");
     }
-    unlink(path);
-    char wal[64];
-    snprintf(wal, sizeof(wal), "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof(wal), "%s-shm", path);
-    unlink(wal);
+    cl_store_remove(path);
     return TEST_EXIT();
 }
