@@ -59,13 +59,13 @@ done
 url1="http://127.0.0.1:$(cat "$work/port1")" url2="http://127.0.0.1:$(cat "$work/port2")"
 
 # Eight clients, four on each node, each placing 20 orders of 7 units: 1,120 units asked of a pool of 500. Each
-# answer's status and body are kept: "STATUS UNITS" for an acknowledged order, the reason codes for a refusal.
+# answer is kept as a line "STATUS REF CODES" (CODES: a refusal's reason codes).
 client() { # URL CLIENT
   for i in $(seq 1 20); do
-    body=$(curl -s -o "$work/resp.$2.$i" -w '%{http_code}' -X POST "$1/v1/orders" -H "Authorization: Bearer $key" \
+    status=$(curl -s -o "$work/resp.$2.$i" -w '%{http_code}' -X POST "$1/v1/orders" -H "Authorization: Bearer $key" \
       -H 'Content-Type: application/json' \
       -d "{\"ref\":\"R-$2-$i\",\"exporter\":\"NVIDIA\",\"buyer\":\"ByteDance\",\"product\":\"H200\",\"quantity\":7,\"value_usd\":\"210000\",\"date\":\"2026-02-10\"}")
-    echo "$body R-$2-$i $(jq -r '[.reasons[]?.code] | join(",")' "$work/resp.$2.$i" 2>/dev/null)" >>"$work/answers.$2"
+    echo "$status R-$2-$i $(jq -r '[.reasons[]?.code] | join(",")' "$work/resp.$2.$i" 2>/dev/null)" >>"$work/answers.$2"
   done
 }
 clients=()
