@@ -11,27 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_db.h"
+#include "bench.h"
 #include "clearance/app.h"
 
 #define TARGET_RATIO 10.0
 
 static struct cl_reference env;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU time of the process (user and system), seconds. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what, const struct cl_error *e)
 {
@@ -130,13 +115,13 @@ static struct timing run(const char *path, int pairs, int batch, bool grouped, b
     struct cl_app *app = fresh(path, background);
     struct bench_compactor c = {0};
     if (background) bench_compactor_start(&c, path);
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_clock(CLOCK_MONOTONIC), c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 0; i < pairs;) {
         if (grouped && cl_app_batch_begin(app, &e)) die("batch", &e);
         for (int k = 0; k < batch && i < pairs; k++, i++) pair(app, i);
         if (grouped && cl_app_batch_commit(app, &e)) die("commit", &e);
     }
-    struct timing t = {now_s() - t0, cpu_s() - c0};
+    struct timing t = {bench_clock(CLOCK_MONOTONIC) - t0, bench_clock(CLOCK_PROCESS_CPUTIME_ID) - c0};
     bench_compactor_stop(&c);
     struct cl_app_request req;
     cl_app_request_init(&req, CL_APP_CHECK);
@@ -184,7 +169,8 @@ int main(int argc, char **argv)
                nd, 1000.0 * naive.wall / (2.0 * pairs), 1000.0 * naive.cpu / (2.0 * pairs));
         printf("  group commit (%3d pairs per transaction):     %8.1f decisions/s  (%.3f ms each, %.3f ms of CPU)\n",
                batch, gd, 1000.0 * grouped.wall / (2.0 * pairs), 1000.0 * grouped.cpu / (2.0 * pairs));
-        printf("  ratio: %.1fx (target %.0fx: %s)\n", gd / nd, TARGET_RATIO, gd / nd >= TARGET_RATIO ? "met" : "NOT MET");
+        printf("  ratio: %.1fx (target %.0fx: %s)\n", gd / nd, TARGET_RATIO,
+               gd / nd >= TARGET_RATIO ? "met" : "NOT MET");
     }
     cl_store_remove(path);
     cl_reference_release(&env);

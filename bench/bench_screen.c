@@ -9,25 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "clearance/screen.h"
 #include "screen/screen_int.h"
 
 #define LISTS CL_SHARED_DATA "/lists/"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* CPU time of this thread: the machine is shared, and wall time would count other processes' turns. */
-static double cpu(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static long rss_kb(void)
 {
@@ -185,14 +171,14 @@ static void simstring_run(const struct flat *f, char **queries, size_t nq)
         if (!cl_screen_name_normalize(queries[i], strlen(queries[i]), &nm, &e) && nm.n_variants)
             fprintf(o, "%s\n", nm.variant[0]);
     fclose(o);
-    double t0 = now();
+    double t0 = bench_clock(CLOCK_MONOTONIC);
     snprintf(cmd, sizeof(cmd), "simstring -b -d %s < %s > /dev/null", db, names);
     if (system(cmd) != 0) printf("simstring: build failed\n");
-    double tb = now() - t0;
-    t0 = now();
+    double tb = bench_clock(CLOCK_MONOTONIC) - t0;
+    t0 = bench_clock(CLOCK_MONOTONIC);
     snprintf(cmd, sizeof(cmd), "simstring -d %s -t 0.7 -s cosine -q < %s > %s/out.txt", db, qfile, dir);
     if (system(cmd) != 0) printf("simstring: query failed\n");
-    double tq = now() - t0;
+    double tq = bench_clock(CLOCK_MONOTONIC) - t0;
     printf("simstring (3-grams, cosine >= 0.7, retrieval only, no scoring): build %.3f s, %zu queries in %.3f s = "
            "%.0f queries/s (one process, includes start-up)\n",
            tb, nq, tq, (double)nq / tq);
@@ -222,13 +208,13 @@ int main(int argc, char **argv)
     struct cl_screen_lists l;
     cl_screen_lists_init(&l);
     struct cl_error e = {0};
-    double t0 = now();
-    (void)now;
+    double t0 = bench_clock(CLOCK_MONOTONIC);
     if (cl_screen_lists_read_files(&l, p, nf, NULL, &e)) {
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
-    printf("lists: %zu entries, %zu names and aliases, read in %.3f s\n", l.n_entries, l.n_names, now() - t0);
+    printf("lists: %zu entries, %zu names and aliases, read in %.3f s\n", l.n_entries, l.n_names,
+           bench_clock(CLOCK_MONOTONIC) - t0);
 
     /* index build: best of three (the first also pays ICU's start-up) */
     struct cl_screen_index *idx = NULL;
@@ -237,12 +223,12 @@ int main(int argc, char **argv)
     for (int r = 0; r < 3; r++) {
         cl_screen_index_free(idx);
         idx = NULL;
-        t0 = now();
+        t0 = bench_clock(CLOCK_MONOTONIC);
         if (cl_screen_index_build(&l, &idx, &e)) {
             fprintf(stderr, "%s\n", e.msg);
             return 1;
         }
-        double dt = now() - t0;
+        double dt = bench_clock(CLOCK_MONOTONIC) - t0;
         if (dt < best) best = dt;
         if (r == 0) rss1 = rss_kb();
     }
@@ -272,8 +258,8 @@ int main(int argc, char **argv)
     for (int run = 0; run < 3; run++) {
         memset(decisions, 0, sizeof(decisions));
         cand = 0;
-        t0 = now();
-        double c0 = cpu();
+        t0 = bench_clock(CLOCK_MONOTONIC);
+        double c0 = bench_clock(CLOCK_THREAD_CPUTIME_ID);
         for (size_t i = 0; i < nq; i++) {
             struct cl_screen_result r;
             const char *nm[1] = {q[i]};
@@ -286,11 +272,11 @@ int main(int argc, char **argv)
             cand += r.candidates;
             cl_arena_release(&arena);
         }
-        double c = cpu() - c0;
+        double c = bench_clock(CLOCK_THREAD_CPUTIME_ID) - c0;
         printf("  run %d: %.0f screens/s\n", run + 1, (double)nq / c);
         if (c < ts) {
             ts = c;
-            wall = now() - t0;
+            wall = bench_clock(CLOCK_MONOTONIC) - t0;
         }
     }
     printf("screening (index, one core, best of 3): %zu queries in %.3f s of CPU (%.3f s wall) = %.0f screens/s; "
@@ -299,7 +285,7 @@ int main(int argc, char **argv)
 
     /* recall of the index against a full scan of every name */
     size_t want = 0, got = 0, qs = 0;
-    t0 = now();
+    t0 = bench_clock(CLOCK_MONOTONIC);
     for (size_t i = 0; i < nr && i < nq; i++) {
         struct cl_screen_result a, b;
         const char *nm[1] = {q[i]};
@@ -319,7 +305,7 @@ int main(int argc, char **argv)
         qs++;
         cl_arena_release(&arena);
     }
-    double tf = now() - t0;
+    double tf = bench_clock(CLOCK_MONOTONIC) - t0;
     printf("recall against a full scan: %zu of %zu matches at or above %.2f over %zu queries = %.4f "
            "(full scan: %.0f screens/s)\n",
            got, want, cfg.review, qs, want ? (double)got / (double)want : 1.0, (double)qs / (tf / 2.0));
@@ -329,10 +315,10 @@ int main(int argc, char **argv)
     struct flat f;
     flatten(&l, &f);
     size_t nb = nq < 400 ? nq : 400, hits = 0;
-    t0 = cpu();
+    t0 = bench_clock(CLOCK_THREAD_CPUTIME_ID);
     for (size_t i = 0; i < nb; i++)
         hits += jw_scan(&f, q[i], 0.85);
-    double tb = cpu() - t0;
+    double tb = bench_clock(CLOCK_THREAD_CPUTIME_ID) - t0;
     printf("baseline (brute-force Jaro-Winkler >= 0.85 over %zu normalised names, one core): %zu queries in %.3f s = "
            "%.0f screens/s; %.1f hits per query\n",
            f.n, nb, tb, (double)nb / tb, (double)hits / (double)nb);

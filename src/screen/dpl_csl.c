@@ -57,6 +57,20 @@ static const char *content_id(struct cl_screen_lists *l, const char *prefix, con
     return sn_lists_str(l, id, strlen(id));
 }
 
+/* The next data row: 1, 0 at the end, or -1 with *re set (a malformed row, or one whose field count is not the
+ * header's). */
+static int next_row(struct sn_csv *c, size_t header_fields, const char *file, struct cl_error *re)
+{
+    cl_error_clear(re);
+    int r = sn_csv_next(c, re);
+    if (r > 0 && c->n_fields != header_fields) {
+        cl_error_set(re, CL_ERR_INPUT, "%s:%zu: %zu fields, the header has %zu", file, c->line, c->n_fields,
+                     header_fields);
+        return -1;
+    }
+    return r;
+}
+
 enum cl_err sn_read_dpl(struct sn_read_ctx *rc, const char *buf, size_t len, struct cl_error *err)
 {
     struct cl_screen_lists *l = rc->l;
@@ -77,12 +91,8 @@ enum cl_err sn_read_dpl(struct sn_read_ctx *rc, const char *buf, size_t len, str
     size_t header_fields = c.n_fields;
     size_t first = l->n_entries;
     for (;;) {
-        cl_error_clear(&re);
-        int r = sn_csv_next(&c, &re);
+        int r = next_row(&c, header_fields, rc->file, &re);
         if (r == 0) break;
-        if (r > 0 && c.n_fields != header_fields)
-            cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: %zu fields, the header has %zu", rc->file, c.line, c.n_fields,
-                         header_fields);
         size_t nl = 0;
         const char *name = r > 0 ? field(&c, cn, &nl) : "";
         if (r > 0 && !re.code) {
@@ -249,12 +259,8 @@ enum cl_err sn_read_csl(struct sn_read_ctx *rc, const char *buf, size_t len, str
     size_t header_fields = c.n_fields;
     size_t first = l->n_entries;
     for (;;) {
-        cl_error_clear(&re);
-        int r = sn_csv_next(&c, &re);
+        int r = next_row(&c, header_fields, rc->file, &re);
         if (r == 0) break;
-        if (r > 0 && c.n_fields != header_fields)
-            cl_error_set(&re, CL_ERR_INPUT, "%s:%zu: %zu fields, the header has %zu", rc->file, c.line, c.n_fields,
-                         header_fields);
         size_t nl = 0, sl = 0;
         const char *name = r > 0 ? field(&c, cname, &nl) : "";
         const char *src = r > 0 ? field(&c, csrc, &sl) : "";

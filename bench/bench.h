@@ -1,7 +1,7 @@
-/* What the database benchmarks share: compacting a database's write-ahead log from a background thread twice a
- * second, as the server's housekeeping thread does. */
-#ifndef CL_BENCH_DB_H
-#define CL_BENCH_DB_H
+/* What the benchmarks share: a clock in seconds, and compacting a database's write-ahead log from a background
+ * thread twice a second, as the server's housekeeping thread does. */
+#ifndef CL_BENCH_H
+#define CL_BENCH_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -10,6 +10,15 @@
 #include <unistd.h>
 
 #include "clearance/store.h"
+
+/* Seconds on a clock: CLOCK_MONOTONIC for wall time, CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID for CPU
+ * time (the machine is shared: wall time also counts other processes' turns). */
+static inline double bench_clock(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 struct bench_compactor {
     const char *path;
