@@ -42,8 +42,19 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+static size_t recent_index(const char *sql)
+{
+    uintptr_t a = (uintptr_t)sql;
+    return (size_t)((a ^ (a >> 9)) & (CL_STMT_CACHE_SLOTS - 1));
+}
+
 struct cl_stmt_slot *cl_stmt_cache_find(struct cl_stmt_cache *c, const char *sql, bool *out_found)
 {
+    size_t r = recent_index(sql);
+    if (c->recent[r].sql == sql && c->recent[r].slot->sql && strcmp(c->recent[r].slot->sql, sql) == 0) {
+        *out_found = true;
+        return c->recent[r].slot;
+    }
     uint64_t h = fnv1a(sql);
     size_t i = (size_t)h & (CL_STMT_CACHE_SLOTS - 1);
     *out_found = false;
@@ -55,6 +66,8 @@ struct cl_stmt_slot *cl_stmt_cache_find(struct cl_stmt_cache *c, const char *sql
             return s;
         }
         if (s->hash == h && strcmp(s->sql, sql) == 0) {
+            c->recent[r].sql = sql;
+            c->recent[r].slot = s;
             *out_found = true;
             return s;
         }
@@ -82,6 +95,7 @@ void cl_stmt_cache_clear(struct cl_stmt_cache *c, void (*release)(void *stmt, vo
         c->slots[i].sql = NULL;
     }
     c->used = 0;
+    memset(c->recent, 0, sizeof(c->recent));
 }
 
 /* ---- opening ------------------------------------------------------------------------------------------------ */

@@ -44,7 +44,10 @@ struct cl_store {
 };
 
 /* A cache of prepared statements keyed by SQL text, for one connection: open addressing over a fixed table that is
- * filled to half at most, so a lookup stays short; past that the backend runs statements uncached. */
+ * filled to half at most, so a lookup stays short; past that the backend runs statements uncached. Most SQL is a
+ * string constant passed again and again from the same address: a direct-mapped table from that address to the
+ * slot last found for it spares hashing the text (a long statement's hash cost more than running a short one);
+ * the text is still compared, so a reused buffer holding other SQL is never mistaken for it. */
 #define CL_STMT_CACHE_SLOTS 512 /* power of two */
 
 struct cl_stmt_slot {
@@ -57,6 +60,10 @@ struct cl_stmt_slot {
 struct cl_stmt_cache {
     struct cl_stmt_slot slots[CL_STMT_CACHE_SLOTS];
     size_t used;
+    struct {
+        const char *sql;           /* the caller's pointer */
+        struct cl_stmt_slot *slot; /* the slot found for it */
+    } recent[CL_STMT_CACHE_SLOTS];
 };
 
 /* The slot holding sql (*out_found true), or the empty slot it would go in (false), or NULL when the cache is

@@ -135,6 +135,15 @@ static void exercise(const char *target)
     CHECK(!found);
     CHECK_INT(cl_store_query_int(st, "SELECT qty FROM t_items WHERE name = ?", pz, 1, &v, NULL, &e), CL_ERR_NOT_FOUND);
     cl_error_clear(&e);
+    /* statements are found by their text, not where it lies: one buffer holding one query, then another, then the
+     * first again, runs each (the cache keeps the buffer's address as a hint and must not trust it alone) */
+    char sql[96];
+    for (int round = 0; round < 3; round++) {
+        bool by_name = round != 1;
+        snprintf(sql, sizeof(sql), by_name ? "SELECT qty FROM t_items WHERE name = ?" : "SELECT qty + 1000 FROM t_items WHERE name = ?");
+        CHECK_INT(cl_store_query_int(st, sql, pn, 1, &v, NULL, &e), CL_OK);
+        CHECK_INT(v, by_name ? 9 : 1009);
+    }
     /* a bad statement names itself */
     CHECK_INT(cl_store_exec(st, "SELEC nonsense", NULL, 0, NULL, &e), CL_ERR_STORE);
     CHECK(e.msg[0] != '\0');
