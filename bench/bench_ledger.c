@@ -3,7 +3,9 @@
  * own savepoint, acknowledged after the batch's one durable commit). Each is run ROUNDS times on a fresh database
  * and the best round is reported, since the machine is shared. Both run twice: with the write-ahead log compacted
  * inside commits (SQLite's default), and compacted by a background thread as the server's writer has it.
- * Usage: bench_ledger [PAIRS] [BATCH] [DIR] [ROUNDS] */
+ * The ratio depends on what a flush costs the disk, so the benchmark first measures that; with --slow-flush US,
+ * every file sync SQLite makes waits US microseconds more, to show the same comparison on a slower disk.
+ * Usage: bench_ledger [--slow-flush US] [PAIRS] [BATCH] [DIR] [ROUNDS] */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "slow_flush.h"
 #include "clearance/app.h"
 
 #define TARGET_RATIO 10.0
@@ -136,13 +139,28 @@ static struct timing run(const char *path, int pairs, int batch, bool grouped, b
 
 int main(int argc, char **argv)
 {
+    long slow_us = 0;
+    if (argc > 2 && strcmp(argv[1], "--slow-flush") == 0) {
+        slow_us = atol(argv[2]);
+        argc -= 2;
+        argv += 2;
+    }
     int pairs = argc > 1 ? atoi(argv[1]) : 400;
     int batch = argc > 2 ? atoi(argv[2]) : 64;
     const char *dir = argc > 3 ? argv[3] : "/var/tmp";
     int rounds = argc > 4 ? atoi(argv[4]) : 3;
-    if (pairs < 1 || batch < 1 || rounds < 1) {
-        fprintf(stderr, "usage: bench_ledger [PAIRS] [BATCH] [DIR] [ROUNDS]\n");
+    if (pairs < 1 || batch < 1 || rounds < 1 || slow_us < 0 || slow_us > 1000000) {
+        fprintf(stderr, "usage: bench_ledger [--slow-flush US (0 to 1000000)] [PAIRS] [BATCH] [DIR] [ROUNDS]\n");
         return 2;
+    }
+    double flush_p50 = 0, flush_p90 = 0;
+    if (!bench_flush_latency(dir, 200, &flush_p50, &flush_p90)) {
+        fprintf(stderr, "bench_ledger: %s: cannot write and flush a file there\n", dir);
+        return 1;
+    }
+    if (slow_us && !bench_slow_flush_install(slow_us)) {
+        fprintf(stderr, "bench_ledger: cannot install the slow-flush file system\n");
+        return 1;
     }
     struct cl_error e = {0};
     if (cl_reference_load(CL_DATA_DIR, NULL, &env, &e)) die("data", &e);
@@ -151,6 +169,11 @@ int main(int argc, char **argv)
 
     printf("ledger: %d place-order + ship pairs (%d decisions), SQLite WAL, synchronous=FULL, in %s, best of %d\n",
            pairs, 2 * pairs, dir, rounds);
+    printf("this disk: a 4 KiB append and fdatasync take %.3f ms (median of 200; 90th percentile %.3f ms)\n",
+           flush_p50, flush_p90);
+    if (slow_us)
+        printf("MODEL OF A SLOWER DISK: every file sync SQLite makes waits %.3f ms more (--slow-flush %ld)\n",
+               slow_us / 1000.0, slow_us);
     for (int background = 0; background < 2; background++) {
         struct timing naive = {1e9, 0}, grouped = {1e9, 0};
         for (int r = 0; r < rounds; r++) {
