@@ -21,6 +21,8 @@
  * B-tree lookup per tile read, where a (level, index) key would be two. Tile indexes stay below 2^59 because trees
  * stay below 2^63 leaves. */
 #define TILE_ID(tile_level, tile_index) ((int64_t)((uint64_t)(tile_level) << 59 | (uint64_t)(tile_index)))
+#define TILE_ID_LEVEL(id) ((unsigned)((uint64_t)(id) >> 59))
+#define TILE_ID_INDEX(id) ((uint64_t)(id) & (((uint64_t)1 << 59) - 1))
 /* A bundle row holds consecutive entries, each as a 4-byte big-endian length and the bytes. */
 #define BUNDLE_ENTRIES_MAX 256
 #define BUNDLE_BYTES_MAX (256u * 1024u)

@@ -43,20 +43,24 @@ struct tile_row {
     bool found, bad;
 };
 
+/* The width and hashes of a stored tile, from columns col and col + 1; false when malformed. */
+static bool tile_from_row(const struct cl_row *row, size_t col, uint8_t out[TILE_BYTES], uint64_t *out_width)
+{
+    size_t n = 0;
+    const void *b = cl_row_blob(row, col + 1, &n);
+    int64_t w = cl_row_int(row, col);
+    if (n != TILE_BYTES || w < 1 || w > (int64_t)TILE_WIDTH) return false;
+    *out_width = (uint64_t)w;
+    memcpy(out, b, TILE_BYTES);
+    return true;
+}
+
 static enum cl_err tile_row(void *ctx, const struct cl_row *row, struct cl_error *err)
 {
     (void)err;
     struct tile_row *t = ctx;
-    size_t n = 0;
-    const void *b = cl_row_blob(row, 1, &n);
-    int64_t w = cl_row_int(row, 0);
     t->found = true;
-    if (n != TILE_BYTES || w < 1 || w > (int64_t)TILE_WIDTH) {
-        t->bad = true;
-        return CL_OK;
-    }
-    t->width = (uint64_t)w;
-    memcpy(t->out, b, TILE_BYTES);
+    t->bad = !tile_from_row(row, 0, t->out, &t->width);
     return CL_OK;
 }
 
@@ -148,6 +152,15 @@ static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id, const s
         }
     c->misses++;
     return NULL;
+}
+
+/* Whether the cache holds the node at pos, without counting it as a lookup. */
+static bool cache_holds(const struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
+{
+    size_t set = cache_set(c, id);
+    for (size_t w = set; w < set + CACHE_WAYS; w++)
+        if (c->meta[w].id == id && cl_journal_tile_has(pos, c->meta[w].width)) return true;
+    return false;
 }
 
 /* Keeps a tile, over an older copy of it or else over the least recently used tile of its set. */
@@ -242,30 +255,98 @@ void cl_journal_read_end(struct cl_store *st, bool own)
     if (own) cl_store_rollback(st);
 }
 
+/* ---- reading a proof's tiles in one statement ---------------------------------------------------------------- */
+
+/* The tiles a proof will read that the shared cache does not hold, at most as many as a proof keeps. */
+struct plan {
+    const struct cl_journal_cache *shared;
+    size_t n;
+    int64_t ids[CACHE_TILES];
+};
+
+/* A node function that reads nothing: it notes the tile each node lies in and gives a zero hash. The builders ask
+ * for the same nodes whatever the hashes are, so a dry run with it names the tiles the real run will read. */
+static enum cl_err plan_node(void *ctx, unsigned level, uint64_t index, uint8_t out[HASH], struct cl_error *err)
+{
+    (void)err;
+    struct plan *p = ctx;
+    memset(out, 0, HASH);
+    struct tile_pos pos;
+    cl_journal_tile_locate(level, index, &pos);
+    int64_t id = TILE_ID(pos.tile_level, pos.tile_index);
+    if (p->shared && cache_holds(p->shared, id, &pos)) return CL_OK;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->ids[i] == id) return CL_OK;
+    if (p->n < CACHE_TILES) p->ids[p->n++] = id;
+    return CL_OK;
+}
+
+static enum cl_err prefetched_row(void *ctx, const struct cl_row *row, struct cl_error *err)
+{
+    struct tile_cache *c = ctx;
+    int64_t id = cl_row_int(row, 0);
+    unsigned level = TILE_ID_LEVEL(id);
+    uint64_t index = TILE_ID_INDEX(id);
+    CL_ASSERT(c->n < CACHE_TILES);
+    size_t i = c->n;
+    if (level >= TILE_LEVELS || !tile_from_row(row, 1, c->t[i].hashes, &c->t[i].width))
+        return cl_error_set(err, CL_ERR_STORE, "journal: tile (%u, %llu) is malformed", level,
+                            (unsigned long long)index);
+    c->t[i].level = level;
+    c->t[i].index = index;
+    c->n++;
+    if (c->shared && c->admit) cache_put(c->shared, id, c->t[i].width, c->t[i].hashes);
+    return CL_OK;
+}
+
+/* Reads the planned tiles into the proof's own table with one statement: on PostgreSQL one round trip instead of
+ * one per tile. A tile not found is looked for again, and reported, when the proof needs it. */
+static enum cl_err prefetch(struct tile_cache *c, const struct plan *p, struct cl_error *err)
+{
+    if (p->n == 0) return CL_OK;
+    /* a lookup by key per tile, joined by UNION ALL: SQLite would build a temporary index for an IN list */
+    static const char one[] = "SELECT id, width, hashes FROM journal_tile WHERE id = ?";
+    char sql[CACHE_TILES * (sizeof(one) + 11)];
+    size_t len = 0;
+    for (size_t i = 0; i < p->n; i++)
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? " UNION ALL " : "", one);
+    struct cl_val v[CACHE_TILES];
+    for (size_t i = 0; i < p->n; i++) v[i] = CL_VINT(p->ids[i]);
+    return cl_store_query(c->st, sql, v, p->n, prefetched_row, c, err);
+}
+
 enum proof_kind { PROVE_INCLUSION, PROVE_CONSISTENCY, PROVE_ROOT };
 
+static enum cl_err build(enum proof_kind kind, uint64_t a, uint64_t size, cl_journal_node_fn node, void *ctx,
+                         struct cl_journal_proof *out, uint8_t root[HASH], struct cl_error *err)
+{
+    if (kind == PROVE_INCLUSION) return cl_journal_inclusion_build(a, size, node, ctx, out, err);
+    if (kind == PROVE_CONSISTENCY) return cl_journal_consistency_build(a, size, node, ctx, out, err);
+    return cl_journal_root_build(size, node, ctx, root, err);
+}
+
 /* Builds a proof or a root from the stored tiles, in one read transaction: one snapshot, and on SQLite one lock
- * for all the reads instead of one per read (half the time of a proof). */
+ * for all the reads instead of one per read (half the time of a proof). A dry run first names the tiles it needs,
+ * which are then read in one statement. */
 static enum cl_err prove(struct cl_store *st, struct cl_journal_cache *cache, enum proof_kind kind, uint64_t a,
                          uint64_t size, struct cl_journal_proof *out, uint8_t root[HASH], struct cl_error *err)
 {
+    struct plan plan = {cache, 0, {0}};
+    struct cl_journal_proof dry;
+    uint8_t dry_root[HASH];
+    enum cl_err rc = build(kind, a, size, plan_node, &plan, &dry, dry_root, err);
+    if (rc) return rc;
     bool own = false;
-    enum cl_err rc = cl_journal_read_begin(st, &own, err);
+    rc = cl_journal_read_begin(st, &own, err);
     if (rc) return rc;
     rc = check_size(st, size, err);
-    if (!rc) {
-        struct tile_cache c;
-        c.st = st;
-        c.shared = cache;
-        c.admit = own;
-        c.n = c.next = 0;
-        if (kind == PROVE_INCLUSION)
-            rc = cl_journal_inclusion_build(a, size, stored_node, &c, out, err);
-        else if (kind == PROVE_CONSISTENCY)
-            rc = cl_journal_consistency_build(a, size, stored_node, &c, out, err);
-        else
-            rc = cl_journal_root_build(size, stored_node, &c, root, err);
-    }
+    struct tile_cache c;
+    c.st = st;
+    c.shared = cache;
+    c.admit = own;
+    c.n = c.next = 0;
+    if (!rc) rc = prefetch(&c, &plan, err);
+    if (!rc) rc = build(kind, a, size, stored_node, &c, out, root, err);
     cl_journal_read_end(st, own);
     return rc;
 }

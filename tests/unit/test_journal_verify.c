@@ -202,8 +202,20 @@ static void tampering(const char *target, const char *target2)
     cl_error_clear(&e);
     free(text);
     tile[16 * 32] ^= 0x80;
-    struct cl_val q[] = {CL_VBLOB(tile, 960), CL_VINT((int64_t)1 << 59)};
-    CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = ? WHERE id = ?", q, 2, NULL, &e), CL_OK);
+    /* a proof names a tile it cannot use: cut short (read with the others a proof needs, in one statement), or gone */
+    struct cl_val cut[] = {CL_VBLOB(tile, 959), CL_VINT((int64_t)1 << 59)};
+    CHECK_INT(cl_store_exec(st, "UPDATE journal_tile SET hashes = ? WHERE id = ?", cut, 2, NULL, &e), CL_OK);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 40, 150, &proof, &e), CL_ERR_STORE);
+    CHECK_CONTAINS(e.msg, "tile (1, 0) is malformed");
+    cl_error_clear(&e);
+    CHECK_INT(cl_store_exec(st, "DELETE FROM journal_tile WHERE id = ?", tp, 1, NULL, &e), CL_OK);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 40, 150, &proof, &e), CL_ERR_STORE);
+    CHECK_CONTAINS(e.msg, "tile (1, 0) is missing");
+    cl_error_clear(&e);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 3, 5, &proof, &e), CL_OK); /* below it: tile (0, 0) alone */
+    struct cl_val q[] = {CL_VINT((int64_t)1 << 59), CL_VINT((int64_t)width), CL_VBLOB(tile, 960)};
+    CHECK_INT(cl_store_exec(st, "INSERT INTO journal_tile (id, width, hashes) VALUES (?, ?, ?)", q, 3, NULL, &e), CL_OK);
+    CHECK_INT(cl_journal_inclusion_prove(st, NULL, 40, 150, &proof, &e), CL_OK);
     CHECK_INT(verify(st, &pub, &e), CL_OK);
 
     /* a changed checkpoint no longer carries a valid signature */
