@@ -112,6 +112,10 @@ struct cl_app_request {
     int64_t cap, delta;
     const char *exporter, *buyer, *end_use, *order, *party, *charge, *payment_ref, *filter;
     int64_t quantity, value_cents, amount_cents, after, limit;
+    /* order.place and ship only: run every check and the booking as they would run now, then undo it all; the
+     * answer says what the action would give, with every reason if it would be refused, and the ledger keeps
+     * nothing of it (no reservation, shipment, fee, event or journal entry). Takes no idempotency key. */
+    bool dry_run;
 };
 void cl_app_request_init(struct cl_app_request *req, enum cl_app_action action);
 
@@ -139,13 +143,13 @@ struct cl_app_actor {
 struct cl_app_result {
     json_t *object;
     json_t *events;
-    bool refused, replayed;
+    bool refused, replayed, dry_run; /* dry_run: nothing was kept, events is empty */
     struct cl_ledger_refusal refusal;
 };
 void cl_app_result_init(struct cl_app_result *r);
 void cl_app_result_release(struct cl_app_result *r);
 /* {"action", "outcome": "ok" | "refused" | "error", "result"?, "reasons"?, "error"? {"code", "message"},
- * "replayed"?, "events": n} for front ends. New reference. */
+ * "replayed"?, "dry_run"?, "events": n} for front ends. New reference. */
 json_t *cl_app_result_to_json(enum cl_app_action action, const struct cl_app_result *r, enum cl_err rc,
                               const struct cl_error *err);
 

@@ -107,7 +107,7 @@ void cl_app_result_init(struct cl_app_result *r)
     /* not the whole struct: the refusal's reasons are only read up to refusal.n */
     r->object = NULL;
     r->events = NULL;
-    r->refused = r->replayed = false;
+    r->refused = r->replayed = r->dry_run = false;
     cl_ledger_refusal_init(&r->refusal);
 }
 
@@ -129,6 +129,7 @@ json_t *cl_app_result_to_json(enum cl_app_action action, const struct cl_app_res
         json_object_set_new(o, "error", json_pack("{s:s, s:s}", "code", cl_err_name(rc) + 7 /* "CL_ERR_" */,
                                                   "message", err && err->msg[0] ? err->msg : cl_strerror(rc)));
     if (r->replayed) json_object_set_new(o, "replayed", json_true());
+    if (r->dry_run) json_object_set_new(o, "dry_run", json_true());
     json_object_set_new(o, "events", json_integer(r->events ? (json_int_t)json_array_size(r->events) : 0));
     return o;
 }
@@ -173,7 +174,8 @@ static enum cl_err attempt(void *ctx, struct cl_error *err)
         rc = CL_OK;
     }
     /* the journal entries go in just before the commit that cl_store_retry makes next */
-    if (!rc && !run->app->in_batch && run->app->journal_pending) rc = app_journal_flush(run->app, err);
+    if (!rc && !run->app->in_batch && !run->req->dry_run && run->app->journal_pending)
+        rc = app_journal_flush(run->app, err);
     return rc;
 }
 
@@ -181,6 +183,32 @@ static enum cl_err attempt(void *ctx, struct cl_error *err)
 static enum cl_err savepoint(struct cl_app *app, const char *sql, struct cl_error *err)
 {
     return cl_store_exec(app->st, sql, NULL, 0, NULL, err);
+}
+
+/* A dry run: the action runs as it would now, in its own transaction or a savepoint of the batch, which is then
+ * undone whatever the outcome, with the journal entries and event records it made. Its answer (what it would make,
+ * or every reason it would be refused) is all that is left. */
+static enum cl_err dry_run(struct run *run, struct cl_error *err)
+{
+    struct cl_app *app = run->app;
+    size_t mark = app->journal_pending ? app_journal_mark(app) : 0;
+    bool own = !app->in_batch;
+    enum cl_err rc = own ? cl_store_begin(app->st, CL_TX_WRITE, err) : savepoint(app, "SAVEPOINT cl_action", err);
+    if (rc) return rc;
+    rc = attempt(run, err);
+    struct cl_error ignored = {0};
+    if (own) {
+        cl_store_rollback(app->st);
+    } else {
+        savepoint(app, "ROLLBACK TO SAVEPOINT cl_action", &ignored);
+        enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT cl_action", rc ? &ignored : err);
+        if (!rc) rc = rel;
+    }
+    if (app->journal_pending) app_journal_forget(app, own ? 0 : mark);
+    json_decref(run->out->events);
+    run->out->events = json_array();
+    run->out->dry_run = true;
+    return rc;
 }
 
 /* Bodies, defined below. */
@@ -205,6 +233,8 @@ enum cl_err cl_app_execute(struct cl_app *app, const struct cl_app_actor *who, c
         rc = app->in_batch ? CL_OK : cl_store_begin(app->st, CL_TX_READ, err);
         if (!rc) rc = run.body(&run, err);
         if (!app->in_batch) cl_store_rollback(app->st);
+    } else if (req->dry_run) {
+        rc = dry_run(&run, err);
     } else if (app->in_batch) {
         size_t mark = app->journal_pending ? app_journal_mark(app) : 0;
         rc = savepoint(app, "SAVEPOINT cl_action", err);

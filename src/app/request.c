@@ -109,6 +109,7 @@ static const struct field fields[] = {
     {"amount_usd", F_MONEY, R(amount_cents), -1},
     {"after", F_INT, R(after), -1},
     {"limit", F_INT, R(limit), -1},
+    {"dry_run", F_BOOL, R(dry_run), -1},
 };
 #undef R
 
@@ -129,9 +130,9 @@ static const char *const action_args[CL_APP__COUNT] = {
     [CL_APP_POOL_ADD] = "pool* authorizations*",
     [CL_APP_POOL_COUNTER] = "counter* delta*",
     [CL_APP_ORDER_PLACE] = "ref idempotency_key exporter* buyer* product* quantity* value_usd* destination end_use "
-                           "expires_on",
+                           "expires_on dry_run",
     [CL_APP_ORDER_CANCEL] = "ref*",
-    [CL_APP_SHIP] = "order* quantity* ref idempotency_key",
+    [CL_APP_SHIP] = "order* quantity* ref idempotency_key dry_run",
     [CL_APP_FEES_PAY] = "party* charge* amount_usd* payment_ref",
     [CL_APP_SWEEP] = "",
     [CL_APP_PARTY_SHOW] = "name*",
@@ -279,6 +280,10 @@ enum cl_err cl_app_request_from_json(enum cl_app_action action, const json_t *ar
             }
         }
         q += len;
+    }
+    if (!rc && out->dry_run && out->key) {
+        cl_json_path_key(p, path, "dry_run");
+        rc = cl_error_set(err, CL_ERR_INPUT, "%s: a dry run books nothing, so it takes no idempotency key", p);
     }
     json_decref(empty);
     return rc;

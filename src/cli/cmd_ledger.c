@@ -171,9 +171,14 @@ static void print_result(const json_t *r)
 {
     const char *outcome = json_string_value(json_object_get(r, "outcome"));
     const json_t *res = json_object_get(r, "result");
+    bool dry = json_is_true(json_object_get(r, "dry_run"));
+    if (dry)
+        printf("dry run, nothing booked: %s\n",
+               strcmp(outcome, "refused") ? "every gate is open; this is what it would book" : "it would be refused");
     if (!strcmp(outcome, "refused")) {
         const json_t *reasons = json_object_get(r, "reasons");
-        printf("refused: %zu reason%s\n", json_array_size(reasons), json_array_size(reasons) == 1 ? "" : "s");
+        printf("%s: %zu reason%s\n", dry ? "would be refused" : "refused", json_array_size(reasons),
+               json_array_size(reasons) == 1 ? "" : "s");
         size_t i;
         json_t *x;
         json_array_foreach(reasons, i, x)
@@ -459,10 +464,12 @@ static const struct cli_opt order_opts[] = {{"exporter", "PARTY", "the exporter"
                                             {"expires-on", "D", "the reservation lapses after this date"},
                                             {"ref", "REF", "its reference (default assigned)"},
                                             {"idempotency-key", "KEY", "a retry with the same key books nothing twice"},
+                                            {"dry-run", NULL, "check every gate and show what it would book; book nothing"},
                                             COMMON, END};
 static const struct cli_opt ship_opts[] = {{"quantity", "N", "units in this shipment"},
                                            {"ref", "REF", "its reference (default assigned)"},
                                            {"idempotency-key", "KEY", "a retry with the same key books nothing twice"},
+                                           {"dry-run", NULL, "check every gate and show what it would book; book nothing"},
                                            COMMON, END};
 static const struct cli_opt report_opts[] = {{"from", "D", "first day"}, {"to", "D", "last day"},
                                              {"party", "PARTY", "only this payer"}, COMMON, END};
@@ -507,13 +514,13 @@ const struct cli_cmd cli_cmds_ledger[] = {
         1, 1),
     CMD("pool list", "[--filter PRODUCT]", "List pools.", filter_opts, 0, 0),
     CMD("pool show", "NAME", "Show a pool: cap, reserved, consumed, members.", plain_opts, 1, 1),
-    CMD("order place", "--exporter P --buyer P --product P --quantity N --value USD",
+    CMD("order place", "--exporter P --buyer P --product P --quantity N --value USD [--dry-run]",
         "Place an order: reserve on every authorization and pool that applies, or refuse with every reason.",
         order_opts, 0, 0),
     CMD("order cancel", "REF", "Cancel an order and release what it still reserves.", plain_opts, 1, 1),
     CMD("order list", "[--filter STATE|PARTY]", "List orders.", filter_opts, 0, 0),
     CMD("order show", "REF", "Show an order and its reservations.", plain_opts, 1, 1),
-    CMD("ship", "ORDER --quantity N [--date D]",
+    CMD("ship", "ORDER --quantity N [--date D] [--dry-run]",
         "Ship part or all of an order when every gate is open; fees accrue from the rules of the shipment date.",
         ship_opts, 1, 1),
     CMD("shipment list", "[--filter ORDER]", "List shipments.", filter_opts, 0, 0),

@@ -214,9 +214,10 @@ static enum cl_err finish(struct srv_req *r, struct srv_app_call *c, enum cl_err
     }
     if (rc && rc != CL_ERR_REFUSED) return rc;
     *out = cl_app_result_to_json(a, res, rc, err);
-    if (rc == CL_ERR_REFUSED) srv_count_decision(r->srv, cl_app_action_id(a), "refused");
+    if (res->dry_run) srv_count_decision(r->srv, cl_app_action_id(a), rc == CL_ERR_REFUSED ? "dry_run_refused" : "dry_run_ok");
+    else if (rc == CL_ERR_REFUSED) srv_count_decision(r->srv, cl_app_action_id(a), "refused");
     else if (cl_app_action_writes(a)) srv_count_decision(r->srv, cl_app_action_id(a), res->replayed ? "replayed" : "ok");
-    if (!rc && creates(a) && !res->replayed) r->status = 201;
+    if (!rc && creates(a) && !res->replayed && !res->dry_run) r->status = 201;
     /* a new party is screened at once when lists are loaded; its decision is part of the answer */
     if (!rc && a == CL_APP_PARTY_ADD) {
         json_t *screening = NULL;

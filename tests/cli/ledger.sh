@@ -43,6 +43,22 @@ expect_status 0 L order place --exporter NVIDIA --buyer DeepSeek --product H200 
 expect_eq "$(jq -r .replayed <<<"$out")" true "idempotent retry"
 expect_eq "$(jq -r .result.ref <<<"$out")" "$order" "same order"
 
+# a dry run answers as the shipment would, and leaves nothing: no event, no journal entry
+expect_status 0 L ledger events
+events_before=$(jq -r '.result | length' <<<"$out")
+expect_status 0 L journal show
+entries_before=$(jq -r '.head.tree_size' <<<"$out")
+expect_status 1 L ship "$order" --quantity 10 --date 2026-02-02 --dry-run
+expect_eq "$(jq -r '[.dry_run, .outcome, (.reasons | length)] | join(" ")' <<<"$out")" "true refused 9" "dry run: held, every reason"
+expect_status 1 "$BIN" ship "$order" --quantity 10 --date 2026-02-02 --dry-run
+expect_contains "$out" "dry run, nothing booked: it would be refused" "dry run says so in text"
+expect_status 2 L ship "$order" --quantity 10 --dry-run --idempotency-key k9
+expect_contains "$err" "takes no idempotency key" "a dry run takes no idempotency key"
+expect_status 0 L ledger events
+expect_eq "$(jq -r '.result | length' <<<"$out")" "$events_before" "a dry run records no event"
+expect_status 0 L journal show
+expect_eq "$(jq -r '.head.tree_size' <<<"$out")" "$entries_before" "a dry run journals nothing"
+
 expect_status 1 L ship "$order" --quantity 10 --date 2026-02-02
 expect_eq "$(jq -r '[.reasons[].code] | unique | join(",")' <<<"$out")" CONDITION_PENDING "held for conditions"
 expect_eq "$(jq -r '.reasons | length' <<<"$out")" 9 "every condition listed"
@@ -52,6 +68,12 @@ for c in bis-2026-us-supply bis-2026-us-testing bis-2026-volume-cap bis-2026-kyc
 done
 L auth condition CN-DS ndrc-2026-conditions --state satisfied --evidence ndrc-1 --date 2026-02-02 >/dev/null
 L auth condition CN-DS ndrc-2026-domestic-quota --state waived --evidence ndrc-2 --date 2026-02-02 >/dev/null
+expect_status 0 L ship "$order" --quantity 10 --date 2026-02-03 --dry-run
+expect_eq "$(jq -r '[.dry_run, .outcome, .result.fees[0].amount_cents, .events] | join(" ")' <<<"$out")" "true ok 7500000 0" \
+  "dry run: every gate open, the fee it would accrue, nothing recorded"
+expect_status 0 L order show "$order"
+expect_eq "$(jq -r '[.result.quantity_shipped, .result.reservations[0].quantity_posted] | join(" ")' <<<"$out")" "0 0" \
+  "a dry run ships nothing"
 expect_status 0 L ship "$order" --quantity 10 --date 2026-02-03
 expect_eq "$(jq -r '.result.fees[0].amount_cents' <<<"$out")" 7500000 "25% of 300,000 dollars"
 expect_status 0 "$BIN" ship "$order" --quantity 10 --date 2026-02-03

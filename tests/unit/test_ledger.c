@@ -2,6 +2,7 @@
  * gate open and shut, pools shared by several holders, partial shipments, cancellation and expiry releasing
  * capacity, the 50% pool following its counter, fee rounding, idempotency, events and the invariant check; on
  * SQLite and, when CLEARANCE_TEST_PG names a database, on PostgreSQL with the same assertions. */
+#include "clearance/journal.h"
 #include "clearance/json.h"
 #include "clearance/ledger.h"
 #include "ledger_fixture.h"
@@ -643,6 +644,80 @@ TEST(batches_commit_or_roll_back_as_one)
     cl_app_close(app);
 }
 
+/* A dry run answers as the action would, alone or inside a batch, and the ledger and journal keep nothing of it:
+ * not its reservations, postings or fees, its event, or its journal entry; the batch's other actions stand. */
+TEST(dry_runs_answer_and_keep_nothing)
+{
+    struct cl_app *app = fresh();
+    world(app);
+    us_licence(app, "US-DS", "DeepSeek", 100, true);
+    cn_approval(app, "CN-DS", "DeepSeek", false);
+    struct cl_error e = {0};
+    struct cl_journal_head h0, h1;
+    CHECK_INT(cl_journal_head_get(app->st, &h0, &e), CL_OK);
+    EXPECT_OK(fx_act(app, "2026-02-10", "events", "{'after': 0}"));
+    size_t events = json_array_size(fx_res.object);
+
+    /* an order it would book, and one it would refuse with every reason */
+    const char *order = "{'ref': 'D1', 'exporter': 'NVIDIA', 'buyer': 'DeepSeek', 'product': 'H200', 'quantity': 60,"
+                        " 'value_usd': '600', 'dry_run': true}";
+    EXPECT_OK(fx_act(app, "2026-02-10", "order.place", order));
+    CHECK(fx_res.dry_run);
+    CHECK_STR(fx_str("ref"), "D1");
+    CHECK_INT(fx_int("reservations.0.quantity"), 60);
+    CHECK_INT(json_array_size(fx_res.events), 0);
+    EXPECT_REFUSED(fx_act(app, "2026-02-10", "order.place",
+                          "{'exporter': 'NVIDIA', 'buyer': 'DeepSeek', 'product': 'H200', 'quantity': 160,"
+                          " 'value_usd': '600', 'dry_run': true}"),
+                   "CAP_EXCEEDED");
+    CHECK(fx_res.dry_run);
+    CHECK_INT(fx_act(app, "2026-02-10", "order.show", "{'ref': 'D1'}"), CL_ERR_NOT_FOUND);
+    EXPECT_OK(fx_act(app, "2026-02-10", "auth.show", "{'ref': 'US-DS'}"));
+    CHECK_INT(fx_int("quantity_reserved"), 0);
+    /* an idempotency key has nothing to replay */
+    CHECK_INT(fx_act(app, "2026-02-10", "order.place",
+                     "{'exporter': 'NVIDIA', 'buyer': 'DeepSeek', 'product': 'H200', 'quantity': 1, 'value_usd': '1',"
+                     " 'idempotency_key': 'k', 'dry_run': true}"),
+              CL_ERR_INPUT);
+    CHECK_CONTAINS(fx_err.msg, "$.dry_run");
+    /* only orders and shipments have dry runs */
+    CHECK_INT(fx_act(app, "2026-02-10", "order.cancel", "{'ref': 'D1', 'dry_run': true}"), CL_ERR_INPUT);
+
+    /* in a batch: a real order, a dry-run shipment (held: the NDRC conditions are pending), a real one refused
+     * for the same reasons, then the conditions met and a dry run that would pass, then the shipment */
+    CHECK_INT(cl_app_batch_begin(app, &e), CL_OK);
+    order = "{'ref': 'D1', 'exporter': 'NVIDIA', 'buyer': 'DeepSeek', 'product': 'H200', 'quantity': 60, 'value_usd': '600'}";
+    EXPECT_OK(fx_act(app, "2026-02-10", "order.place", order));
+    EXPECT_REFUSED(fx_act(app, "2026-02-10", "ship", "{'order': 'D1', 'quantity': 20, 'dry_run': true}"),
+                   "CONDITION_PENDING");
+    CHECK(fx_res.dry_run);
+    CHECK_INT(fx_res.refusal.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        char args[160];
+        snprintf(args, sizeof(args), "{'ref': 'CN-DS', 'condition': '%s', 'state': 'satisfied', 'evidence': 'n-%zu'}",
+                 ndrc_conditions[i], i);
+        EXPECT_OK(fx_act(app, "2026-02-10", "auth.condition", args));
+    }
+    EXPECT_OK(fx_act(app, "2026-02-10", "ship", "{'order': 'D1', 'quantity': 20, 'dry_run': true}"));
+    CHECK(fx_res.dry_run);
+    CHECK_INT(fx_int("fees.0.amount_cents"), 5000); /* 25% of the 200 dollars that 20 of 60 units are worth */
+    EXPECT_OK(fx_act(app, "2026-02-10", "ship", "{'order': 'D1', 'quantity': 20}"));
+    CHECK(!fx_res.dry_run);
+    CHECK_INT(cl_app_batch_commit(app, &e), CL_OK);
+
+    EXPECT_OK(fx_act(app, "2026-02-10", "order.show", "{'ref': 'D1'}"));
+    CHECK_INT(fx_int("quantity_shipped"), 20);
+    EXPECT_OK(fx_act(app, "2026-02-10", "shipment.list", NULL));
+    CHECK_INT(json_array_size(fx_res.object), 1);
+    EXPECT_OK(fx_act(app, "2026-02-10", "events", "{'after': 0}"));
+    /* the order, two conditions and the shipment: nothing of the dry runs, nor of the refusals they gave */
+    CHECK_INT(json_array_size(fx_res.object), events + 4);
+    CHECK_INT(cl_journal_head_get(app->st, &h1, &e), CL_OK);
+    CHECK_INT(h1.size, h0.size + 4);
+    EXPECT_OK(fx_act(app, "2026-02-10", "check", NULL));
+    cl_app_close(app);
+}
+
 /* Revocation voids every open order on the authorization, however many (they are closed in rounds). */
 TEST(revocation_voids_every_open_order)
 {
@@ -718,6 +793,7 @@ static void suite(void)
     RUN(idempotent_retries_book_once);
     RUN(events_and_invariant_check);
     RUN(batches_commit_or_roll_back_as_one);
+    RUN(dry_runs_answer_and_keep_nothing);
     RUN(revocation_voids_every_open_order);
     RUN(h200_scenario_plays_as_expected);
 }
