@@ -245,17 +245,27 @@ section('orders', 'order.read', async () => {
   for (const o of orders) {
     const cell = el('span');
     if (mayShip && ['open', 'partially_shipped'].includes(o.state)) {
-      const b = el('button', { type: 'button', text: 'ship…', 'data-order': o.ref });
-      b.addEventListener('click', async () => {
-        const q = prompt(`Ship how many units of ${o.ref}? (${o.quantity - o.quantity_shipped} left)`);
-        if (!q) return;
-        const res = await act('POST', '/v1/shipments', { order: o.ref, quantity: Number(q), date: new Date().toISOString().slice(0, 10) });
-        const out = $('#ship-result');
-        out.replaceChildren(el('h3', { text: res.outcome === 'ok' ? `Shipped: ${res.result.ref}` : `Held: ${o.ref}` }));
-        if (res.outcome !== 'ok') out.append(reasonsBox(res));
-        await show('orders');
-      });
-      cell.append(b);
+      // "check" is a dry run: every gate and the fees as the shipment would meet them today, nothing booked
+      for (const dry of [true, false]) {
+        const b = el('button', { type: 'button', text: dry ? 'check…' : 'ship…', 'data-order': o.ref, 'data-dry-run': String(dry) });
+        b.addEventListener('click', async () => {
+          const q = prompt(`${dry ? 'Check a shipment of' : 'Ship'} how many units of ${o.ref}? (${o.quantity - o.quantity_shipped} left)`);
+          if (!q) return;
+          const body = { order: o.ref, quantity: Number(q), date: new Date().toISOString().slice(0, 10) };
+          if (dry) body.dry_run = true;
+          const res = await act('POST', '/v1/shipments', body);
+          const out = $('#ship-result');
+          const fees = res.outcome === 'ok' ? (res.result.fees || []).reduce((t, f) => t + f.amount_cents, 0) : 0;
+          out.replaceChildren(el('h3', {
+            text: res.outcome === 'ok'
+              ? (dry ? `Would ship: ${num(res.result.quantity)} units of ${o.ref}, fees USD ${usd(fees)} (nothing booked)` : `Shipped: ${res.result.ref}`)
+              : (dry ? `Would be held: ${o.ref} (nothing booked)` : `Held: ${o.ref}`),
+          }));
+          if (res.outcome !== 'ok') out.append(reasonsBox(res));
+          if (!dry) await show('orders');
+        });
+        cell.append(b, ' ');
+      }
     }
     tb.append(row(o.ref, o.state, o.buyer, o.product, o.destination || '', num(o.quantity), num(o.quantity_shipped), usd(o.value_cents), o.order_date || '', cell));
   }

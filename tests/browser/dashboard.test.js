@@ -101,13 +101,27 @@ function expect(cond, label, detail) {
     const buyers = await page.$$eval('#order-table tbody tr', (rs) => rs.map((r) => r.children[2].textContent));
     expect(buyers.length > 0 && buyers.every((b) => b === 'DeepSeek'), 'importer sees only DeepSeek orders', buyers.join(','));
 
-    // the exporter tries to ship DeepSeek's order: held, with the reason and what would unblock it
+    // the exporter checks ByteDance's order (a dry run): it would ship, with its fees, and nothing is booked
     tabs = await signInAs(exporterKey, 'exporter');
     await page.click('#tabs button[data-tab=orders]');
-    await page.waitForSelector('button[data-order="O-DE-1"]');
+    await page.waitForSelector('button[data-order="O-BY-1"][data-dry-run=true]');
+    const shippedBefore = await page.$eval('#shipment-table tbody', (b) => b.children.length);
     page.once('dialog', (d) => d.accept('100'));
-    await page.click('button[data-order="O-DE-1"]');
-    await page.waitForFunction(() => document.querySelector('#ship-result').textContent.includes('Held'));
+    await page.click('button[data-order="O-BY-1"][data-dry-run=true]');
+    await page.waitForFunction(() => document.querySelector('#ship-result').textContent.includes('Would'));
+    const check = await page.textContent('#ship-result');
+    expect(check.includes('Would ship: 100 units of O-BY-1') && check.includes('nothing booked'), 'dry run would ship', check);
+    await page.click('#tabs button[data-tab=orders]');
+    await page.waitForSelector('#shipment-table tbody tr');
+    expect(await page.$eval('#shipment-table tbody', (b) => b.children.length) === shippedBefore, 'the check shipped nothing');
+    // then checks and tries to ship DeepSeek's: held, with the reason and what would unblock it
+    page.once('dialog', (d) => d.accept('100'));
+    await page.click('button[data-order="O-DE-1"][data-dry-run=true]');
+    await page.waitForFunction(() => document.querySelector('#ship-result').textContent.includes('Would be held'));
+    expect((await page.textContent('#ship-result')).includes('AUTH_SUSPENDED'), 'dry run would be held, and why');
+    page.once('dialog', (d) => d.accept('100'));
+    await page.click('button[data-order="O-DE-1"][data-dry-run=false]');
+    await page.waitForFunction(() => document.querySelector('#ship-result').textContent.startsWith('Held'));
     const held = await page.textContent('#ship-result');
     expect(held.includes('AUTH_SUSPENDED') && held.includes('to unblock'), 'held shipment explained', held);
 

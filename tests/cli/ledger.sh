@@ -48,6 +48,7 @@ expect_status 0 L ledger events
 events_before=$(jq -r '.result | length' <<<"$out")
 expect_status 0 L journal show
 entries_before=$(jq -r '.head.tree_size' <<<"$out")
+expect_eq "$((events_before > 0 && entries_before > 0))" 1 "events and journal size read"
 expect_status 1 L ship "$order" --quantity 10 --date 2026-02-02 --dry-run
 expect_eq "$(jq -r '[.dry_run, .outcome, (.reasons | length)] | join(" ")' <<<"$out")" "true refused 9" "dry run: held, every reason"
 expect_status 1 "$BIN" ship "$order" --quantity 10 --date 2026-02-02 --dry-run

@@ -93,6 +93,25 @@ expect_eq "$(jq -r .result.ref "$work/o2")" "$(jq -r .result.ref "$work/o1")" "t
 expect_eq "$(jq -r .replayed "$work/o2")" true "the retry is marked replayed"
 after=$(call GET /v1/orders '' admin >/dev/null; jq '.result | length' "$work/body")
 expect_eq "$((after - before))" 1 "booked once"
+# a dry run: 200 with what it would book, or 422 with every reason; nothing is booked or journaled either way
+idem_order=$(jq -r .result.ref "$work/o1")
+call GET /v1/journal '' admin >/dev/null
+size_before=$(jq -r .tree_size "$work/body")
+expect_eq "$((size_before > 0))" 1 "journal size read"
+expect_eq "$(call POST /v1/shipments "{\"order\":\"$idem_order\",\"quantity\":1,\"date\":\"2026-04-21\",\"dry_run\":true}" exporter)" 200 "dry-run shipment"
+expect_eq "$(jq -r '[.dry_run, .outcome, .result.order, .events] | join(" ")' "$work/body")" "true ok $idem_order 0" "would ship, booked nothing"
+expect_eq "$(call POST /v1/shipments "{\"order\":\"$idem_order\",\"quantity\":2,\"date\":\"2026-04-21\",\"dry_run\":true}" exporter)" 422 "dry run of too many units"
+expect_eq "$(jq -r '[.dry_run, .outcome, .reasons[0].code] | join(" ")' "$work/body")" "true refused ORDER_QUANTITY_EXCEEDED" "would be held, and why"
+expect_eq "$(call POST /v1/orders "${order%\}},\"dry_run\":true}" exporter)" 200 "dry-run order"
+expect_eq "$(call GET "/v1/orders/$idem_order" '' admin)" 200 "the order read back"
+expect_eq "$(jq -r .result.quantity_shipped "$work/body")" 0 "the dry run shipped nothing"
+after_dry=$(call GET /v1/orders '' admin >/dev/null; jq '.result | length' "$work/body")
+expect_eq "$after_dry" "$after" "a dry-run order books nothing"
+call GET /v1/journal '' admin >/dev/null
+expect_eq "$(jq -r .tree_size "$work/body")" "$size_before" "dry runs journal nothing"
+s3=$(curl -s -o "$work/o3" -w '%{http_code}' -H "Authorization: Bearer ${KEY[admin]}" -H 'Idempotency-Key: idem-dry' --data-binary "${order%\}},\"dry_run\":true}" "$url/v1/orders")
+expect_eq "$s3" 400 "a dry run takes no Idempotency-Key"
+expect_contains "$(jq -r .error.message "$work/o3")" "takes no idempotency key" "and says so"
 
 # an auditor checks the log from outside: checkpoint, proof and public key over HTTP, verified offline
 expect_eq "$(call GET /v1/journal/checkpoint '' auditor)" 200 "checkpoint"
@@ -186,6 +205,7 @@ expect_contains "$metrics" 'clearance_http_requests_total{route="/v1/determine",
 expect_contains "$metrics" 'clearance_decisions_total{kind="determine",outcome="required_conditions_pending"}' "decision counter"
 expect_contains "$metrics" 'clearance_http_request_duration_seconds_bucket{route="/v1/chips",method="GET",le="+Inf"}' "latency histogram"
 expect_contains "$metrics" 'clearance_pool_units{pool="cn-h200-2026",measure="cap"} 400000' "pool usage gauge"
+expect_contains "$metrics" 'clearance_decisions_total{kind="ship",outcome="dry_run_refused"} 1' "dry runs counted apart"
 secret=$(cut -d_ -f3 <<<"${KEY[admin]}")
 checks=$((checks + 1))
 if grep -q "$secret" "$work/access.log"; then failures=$((failures + 1)); echo "FAIL: a key secret is in the access log" >&2; fi
