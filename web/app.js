@@ -166,7 +166,8 @@ const row = (...cells) => el('tr', {}, ...cells.map((c) => (c instanceof Node ? 
 
 function reasonsBox(doc) {
   const box = el('div');
-  if (doc.error) box.append(el('p', { class: 'reason', text: doc.error.message }));
+  // a refusal's reasons say it all; the summary line is for other errors
+  if (doc.error && !(doc.reasons || []).length) box.append(el('p', { class: 'reason', text: doc.error.message }));
   for (const r of doc.reasons || [])
     box.append(el('div', { class: 'reason' }, el('code', { text: r.code }), ' ', r.message, r.unblock ? el('div', { class: 'muted', text: 'to unblock: ' + r.unblock }) : ''));
   return box;
@@ -238,6 +239,9 @@ async function showAuth(ref) {
 }
 
 section('orders', 'order.read', async () => {
+  const form = $('#order-form');
+  form.hidden = !new Set(state.who.actions).has('order.write');
+  if (!form.hidden) await fillOrderForm(form);
   const orders = (await api('GET', '/v1/orders')).result;
   const tb = $('#order-table tbody');
   tb.replaceChildren();
@@ -273,6 +277,45 @@ section('orders', 'order.read', async () => {
   const sb = $('#shipment-table tbody');
   sb.replaceChildren();
   for (const x of ships) sb.append(row(x.ref, x.order, x.buyer, num(x.quantity), usd(x.value_cents), x.date, usd((x.fees || []).reduce((t, f) => t + f.amount_cents, 0))));
+});
+
+// The order form: the exporter is the key's own party; "Check" is a dry run (every gate, nothing booked).
+async function fillOrderForm(form) {
+  const exporter = form.elements.exporter;
+  exporter.value = state.who.party || exporter.value;
+  exporter.readOnly = !!state.who.party;
+  if (!form.elements.date.value) form.elements.date.value = new Date().toISOString().slice(0, 10);
+  const chips = $('#chip-list'), buyers = $('#buyer-list');
+  if (!chips.children.length && new Set(state.who.actions).has('reference.read')) {
+    if (!state.chips.length) state.chips = await api('GET', '/v1/chips');
+    for (const c of state.chips) chips.append(el('option', { value: c.name }));
+  }
+  if (!buyers.children.length && new Set(state.who.actions).has('party.read')) {
+    for (const p of (await api('GET', '/v1/parties')).result)
+      if ((p.roles || []).includes('importer')) buyers.append(el('option', { value: p.name }));
+  }
+}
+
+$('#order-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  showError(null);
+  const dry = !ev.submitter || ev.submitter.value === 'check';
+  const body = formObject(ev.target);
+  body.quantity = Number(body.quantity);
+  if (dry) body.dry_run = true;
+  try {
+    const res = await act('POST', '/v1/orders', body);
+    const out = $('#order-result');
+    const o = res.result;
+    const holds = o ? (o.reservations || []).map((r) => r.authorization || r.pool).join(', ') : '';
+    out.replaceChildren(el('h3', {
+      text: res.outcome === 'ok'
+        ? (dry ? `Would be placed: ${num(o.quantity)} ${o.product} for ${o.buyer}, reserving on ${holds} (nothing booked)` : `Placed: ${o.ref}, reserving on ${holds}`)
+        : (dry ? `Would be refused (nothing booked)` : 'Refused'),
+    }));
+    if (res.outcome !== 'ok') out.append(reasonsBox(res));
+    if (!dry && res.outcome === 'ok') await show('orders');
+  } catch (e) { showError(e); }
 });
 
 section('pools', 'pool.read', async () => {

@@ -100,6 +100,7 @@ function expect(cond, label, detail) {
     await page.waitForSelector('#order-table tbody tr');
     const buyers = await page.$$eval('#order-table tbody tr', (rs) => rs.map((r) => r.children[2].textContent));
     expect(buyers.length > 0 && buyers.every((b) => b === 'DeepSeek'), 'importer sees only DeepSeek orders', buyers.join(','));
+    expect(!(await page.isVisible('#order-form')), 'no order form for an importer');
 
     // the exporter checks ByteDance's order (a dry run): it would ship, with its fees, and nothing is booked
     tabs = await signInAs(exporterKey, 'exporter');
@@ -124,6 +125,22 @@ function expect(cond, label, detail) {
     await page.waitForFunction(() => document.querySelector('#ship-result').textContent.startsWith('Held'));
     const held = await page.textContent('#ship-result');
     expect(held.includes('AUTH_SUSPENDED') && held.includes('to unblock'), 'held shipment explained', held);
+
+    // the exporter checks a new order for ByteDance: the shared 400,000 pool is full, and nothing is booked
+    expect(await page.isVisible('#order-form'), 'the exporter has the order form');
+    expect((await page.inputValue('#order-form [name=exporter]')) === 'NVIDIA', 'the exporter is the key\'s party');
+    const ordersBefore = await page.$eval('#order-table tbody', (b) => b.children.length);
+    await page.fill('#order-form [name=buyer]', 'ByteDance');
+    await page.fill('#order-form [name=quantity]', '1000');
+    await page.fill('#order-form [name=value_usd]', '30,000,000');
+    await page.fill('#order-form [name=date]', '2026-04-30');
+    await page.click('#order-form button[value=check]');
+    await page.waitForFunction(() => document.querySelector('#order-result').textContent.includes('Would be refused'));
+    const refused = await page.textContent('#order-result');
+    expect(refused.includes('POOL_EXHAUSTED') && refused.includes('cn-h200-2026'), 'the full pool named', refused);
+    await page.click('#tabs button[data-tab=orders]');
+    await page.waitForSelector('#order-table tbody tr');
+    expect(await page.$eval('#order-table tbody', (b) => b.children.length) === ordersBefore, 'the check placed nothing');
 
     // the US regulator opens the suspended licence: conditions and transitions with who and why
     tabs = await signInAs(regulatorKey, 'us_regulator');
