@@ -339,8 +339,10 @@ static void report_step(void *ctx, const struct cl_scenario_step *s, const json_
         return;
     }
     const char *outcome = json_string_value(json_object_get(result, "outcome"));
-    printf("%4zu  %s  %-20s %-8s %s%s\n", s->index + 1, date, cl_app_action_id(s->req.action), outcome,
-           s->title ? s->title : "", surprise ? "  <-- SURPRISE" : "");
+    char action[48];
+    snprintf(action, sizeof(action), "%s%s", cl_app_action_id(s->req.action), s->req.dry_run ? " (dry run)" : "");
+    printf("%4zu  %s  %-20s %-8s %s%s\n", s->index + 1, date, action, outcome, s->title ? s->title : "",
+           surprise ? "  <-- SURPRISE" : "");
     const json_t *reasons = json_object_get(result, "reasons");
     size_t i;
     json_t *x;
