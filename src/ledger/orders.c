@@ -207,6 +207,14 @@ size_t lg_auth_state_reasons(struct cl_ledger_refusal *r, const char *ref, enum 
     return r->n + r->dropped - before;
 }
 
+/* "order at most N units, " while some capacity is left; nothing when none is (ordering 0 units unblocks nothing). */
+static const char *at_most(int64_t left, char out[64])
+{
+    if (left > 0) snprintf(out, 64, "order at most %lld units, ", (long long)left);
+    else out[0] = '\0';
+    return out;
+}
+
 /* Adds the reasons a candidate lacks the capacity for quantity and value. */
 static size_t capacity_reasons(struct cl_ledger_refusal *r, const struct candidate *c, int64_t quantity, int64_t value)
 {
@@ -220,9 +228,9 @@ static size_t capacity_reasons(struct cl_ledger_refusal *r, const struct candida
                  "authorization %s has %lld of its %lld units left (%lld reserved, %lld shipped); %lld requested",
                  c->ref, (long long)(left > 0 ? left : 0), (long long)t->qcap, (long long)t->qres, (long long)t->qcon,
                  (long long)quantity);
-        snprintf(x->unblock, sizeof(x->unblock),
-                 "order at most %lld units, cancel other orders on %s, or obtain an amendment raising its cap",
-                 (long long)(left > 0 ? left : 0), c->ref);
+        char most[64];
+        snprintf(x->unblock, sizeof(x->unblock), "%scancel other orders on %s, or obtain an amendment raising its cap",
+                 at_most(left, most), c->ref);
         lg_reason_numbers(x, "units", quantity, t->qcap, t->qres, t->qcon);
     }
     if (t->has_vlimit && t->vres + t->vcon + value > t->vlimit) {
@@ -282,6 +290,7 @@ static void pool_reason(struct cl_ledger_refusal *r, const struct pool_hit *p, i
     int64_t left = cap - p->reserved - p->consumed;
     if (left < 0) left = 0;
     struct cl_ledger_reason *x = lg_reason(r, CL_REFUSAL_POOL_EXHAUSTED, "pool %s", p->name);
+    char most[64];
     if (p->follows) {
         char ratio[16];
         cl_rate_format((int32_t)p->ratio_ppm, ratio);
@@ -290,17 +299,15 @@ static void pool_reason(struct cl_ledger_refusal *r, const struct pool_hit *p, i
                  "requested",
                  p->name, ratio, p->counter, (long long)p->counter_value, (long long)cap, (long long)p->reserved,
                  (long long)p->consumed, (long long)left, (long long)quantity);
-        snprintf(x->unblock, sizeof(x->unblock),
-                 "order at most %lld units, or wait until counter %s grows (it follows shipments to US end users)",
-                 (long long)left, p->counter);
+        snprintf(x->unblock, sizeof(x->unblock), "%s%swait until counter %s grows (it follows shipments to US end users)",
+                 at_most(left, most), left > 0 ? "or " : "", p->counter);
     } else {
         snprintf(x->message, sizeof(x->message),
                  "pool %s is capped at %lld units: %lld reserved, %lld shipped, %lld left; %lld requested", p->name,
                  (long long)cap, (long long)p->reserved, (long long)p->consumed, (long long)left, (long long)quantity);
         snprintf(x->unblock, sizeof(x->unblock),
-                 "order at most %lld units, wait for orders drawing on the pool to be cancelled or lapse, or obtain a "
-                 "larger quota",
-                 (long long)left);
+                 "%swait for orders drawing on the pool to be cancelled or lapse, or obtain a larger quota",
+                 at_most(left, most));
     }
     lg_reason_numbers(x, "units", quantity, cap, p->reserved, p->consumed);
 }

@@ -382,6 +382,13 @@ TEST(pool_shared_by_several_holders)
     EXPECT_OK(fx_act(app, "2026-02-10", "pool.show", "{'name': 'cn-h200-2026'}"));
     CHECK_INT(fx_int("quantity_available"), 0);
     CHECK_INT(fx_int("quantity_reserved"), 400000);
+    /* a full pool: what unblocks it is a release or a larger quota, not a smaller order */
+    EXPECT_REFUSED(fx_act(app, "2026-02-10", "order.place",
+                          "{'exporter': 'NVIDIA', 'buyer': 'Tencent', 'product': 'H200', 'quantity': 1, 'value_usd': '1',"
+                          " 'dry_run': true}"),
+                   "POOL_EXHAUSTED");
+    CHECK(strstr(fx_res.refusal.reasons[0].unblock, "at most") == NULL);
+    CHECK_CONTAINS(fx_res.refusal.reasons[0].unblock, "cancelled or lapse");
     /* partial shipment moves units from reserved to consumed; cancellation frees only what was not shipped */
     EXPECT_OK(fx_act(app, "2026-02-11", "ship", "{'order': 'P0', 'quantity': 50000}"));
     EXPECT_OK(fx_act(app, "2026-02-12", "order.cancel", "{'ref': 'P0'}"));
