@@ -257,7 +257,8 @@ section('orders', 'order.read', async () => {
           if (!q) return;
           const body = { order: o.ref, quantity: Number(q), date: new Date().toISOString().slice(0, 10) };
           if (dry) body.dry_run = true;
-          const res = await act('POST', '/v1/shipments', body);
+          let res;
+          try { res = await act('POST', '/v1/shipments', body); } catch (e) { showError(e); return; }
           const out = $('#ship-result');
           const fees = res.outcome === 'ok' ? (res.result.fees || []).reduce((t, f) => t + f.amount_cents, 0) : 0;
           out.replaceChildren(el('h3', {
