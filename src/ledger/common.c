@@ -96,6 +96,16 @@ static const struct cl_migration migrations[] = {
      "DROP INDEX ledger_orders_expiry;"
      "CREATE INDEX ledger_orders_lapse ON ledger_orders (expires_on, id)"
      " WHERE expires_on IS NOT NULL AND state IN ('open', 'partially_shipped')"},
+    /* The next number of each table's assigned references, kept in the transaction that uses it: numbers have no
+     * gaps whatever rolls back (a PostgreSQL sequence keeps what a rolled-back insert took: a dry run, a failed
+     * action in a batch, a retried one), and both backends number alike. Seeded where the old rule (the newest
+     * row's key plus one) would have gone on. */
+    {"ledger", 3,
+     "CREATE TABLE ledger_ref_counters (name TEXT NOT NULL PRIMARY KEY, next BIGINT NOT NULL, CHECK (next > 0));"
+     "INSERT INTO ledger_ref_counters (name, next) SELECT 'ledger_auths', COALESCE(MAX(id), 0) + 1 FROM ledger_auths;"
+     "INSERT INTO ledger_ref_counters (name, next) SELECT 'ledger_orders', COALESCE(MAX(id), 0) + 1 FROM ledger_orders;"
+     "INSERT INTO ledger_ref_counters (name, next)"
+     " SELECT 'ledger_shipments', COALESCE(MAX(id), 0) + 1 FROM ledger_shipments"},
 };
 
 enum cl_err cl_ledger_migrate(struct cl_store *st, struct cl_error *err)
@@ -374,17 +384,21 @@ enum cl_err lg_ref(struct cl_store *st, const char *table, const char *given, co
         snprintf(out, CL_LEDGER_REF_BYTES, "%s", given);
         return CL_OK;
     }
-    /* the next number after the newest row: MAX of the key is a lookup, where COUNT would scan the table */
-    char count_sql[96];
-    snprintf(count_sql, sizeof(count_sql), "SELECT COALESCE(MAX(id), 0) FROM %s", table);
+    /* the table's counter (ledger migration 3), past any number a given reference took */
+    struct cl_val t[] = {CL_VTEXT(table)};
     int64_t n = 0;
-    enum cl_err rc = cl_store_query_int(st, count_sql, NULL, 0, &n, NULL, err);
+    enum cl_err rc = cl_store_query_int(st, "SELECT next FROM ledger_ref_counters WHERE name = ?", t, 1, &n, NULL, err);
     for (; !rc; n++) {
-        snprintf(out, CL_LEDGER_REF_BYTES, "%s%lld", prefix, (long long)n + 1);
+        snprintf(out, CL_LEDGER_REF_BYTES, "%s%lld", prefix, (long long)n);
         struct cl_val p[] = {CL_VTEXT(out)};
         rc = cl_store_query_int(st, sql, p, 1, &one, &found, err);
-        if (!rc && !found) return CL_OK;
+        if (!rc && !found) break;
     }
+    if (rc) return rc;
+    struct cl_val u[] = {CL_VINT(n + 1), CL_VTEXT(table)};
+    int64_t changed = 0;
+    rc = cl_store_exec(st, "UPDATE ledger_ref_counters SET next = ? WHERE name = ?", u, 2, &changed, err);
+    if (!rc) CL_ASSERT(changed == 1);
     return rc;
 }
 

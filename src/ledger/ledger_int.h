@@ -29,7 +29,8 @@ enum cl_err lg_party_id(struct cl_store *st, const char *name, const char *role,
 enum cl_err lg_auth_id(struct cl_store *st, const char *ref, int64_t *out_id, enum cl_ledger_auth_state *out_state,
                        struct cl_error *err);
 
-/* Chooses a reference for a new row of table: given (checked unique) or prefix + the next free number. */
+/* Chooses a reference for a new row of table: given (checked unique), or prefix + the table's next number, which
+ * it takes (ledger_ref_counters, in the caller's transaction: assigned numbers have no gaps). */
 enum cl_err lg_ref(struct cl_store *st, const char *table, const char *given, const char *prefix,
                    char out[CL_LEDGER_REF_BYTES], struct cl_error *err);
 
