@@ -3,13 +3,30 @@
  * acknowledged booking survives a crash; concurrent requests share the commit's fsync instead of queueing on the
  * database's write lock one fsync each. On a serialisation failure (PostgreSQL, several nodes) the whole batch is
  * rolled back and run again. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server.h"
 
 #define BATCH_MAX 256
-#define BATCH_ATTEMPTS 8
+#define BATCH_ATTEMPTS 12
+
+/* Before running a batch again after a conflict, a random wait of up to 0.5 ms, doubling with each attempt up to
+ * 32 ms: two nodes whose batches conflicted would otherwise start again together and collide again. */
+static void backoff(int attempt)
+{
+    static __thread uint64_t x;
+    if (!x) x = ((uint64_t)cl_time_now() ^ (uint64_t)(uintptr_t)&x) | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    long max_us = 500L << (attempt < 6 ? attempt : 6);
+    long us = (long)(x % (uint64_t)max_us);
+    struct timespec ts = {0, us * 1000};
+    nanosleep(&ts, NULL);
+}
 
 static void reset(struct srv_job *j)
 {
@@ -25,6 +42,7 @@ static void run_batch(struct cl_app *app, struct srv_job *jobs, unsigned *out_re
 {
     for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
         *out_retries = (unsigned)attempt;
+        if (attempt) backoff(attempt - 1);
         struct cl_error berr = {0};
         bool busy = false;
         enum cl_err rc = cl_app_batch_begin(app, &berr);
