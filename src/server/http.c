@@ -193,6 +193,7 @@ static void access_log(struct srv *s, const struct srv_req *r, int status, cl_ti
         json_object_set_new(o, "role", json_string(cl_role_id(r->principal.role)));
         json_object_set_new(o, "key_id", json_string(r->principal.key_id));
     }
+    if (r->error_code) json_object_set_new(o, "error", json_string(r->error_code));
     char *line = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!line) return;
@@ -252,6 +253,7 @@ static enum MHD_Result send_error(struct srv *s, struct srv_req *r, const struct
     }
     json_t *doc = json_is_object(detail) ? json_incref(detail) : json_object();
     json_object_set_new(doc, "error", e);
+    r->error_code = cl_err_name(err->code); /* a code, never the message: the log holds no request data */
     json_object_set_new(doc, "request_id", json_string(r->request_id));
     json_decref(detail);
     return send_json(s, r, status, doc);

@@ -139,6 +139,7 @@ struct srv_req {
     char *param_values[SRV_MAX_PARAMS];
     size_t n_params;
     char request_id[24];
+    const char *error_code; /* the answer's error (CL_ERR_...), for the access log; NULL when none */
     cl_time started;
     int status;            /* success status a handler may set */
     struct srv_app_call *call; /* a ledger action under way (routes_ledger.c); freed with the request */

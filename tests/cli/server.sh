@@ -210,5 +210,7 @@ secret=$(cut -d_ -f3 <<<"${KEY[admin]}")
 checks=$((checks + 1))
 if grep -q "$secret" "$work/access.log"; then failures=$((failures + 1)); echo "FAIL: a key secret is in the access log" >&2; fi
 expect_eq "$(tail -n 1 "$work/access.log" | jq -r 'has("status") and has("duration_us") and has("route")')" true "structured access log"
+expect_eq "$(jq -r 'select(.status == 403) | .error' "$work/access.log" | sort -u | head -n 1)" CL_ERR_FORBIDDEN "an error's code is logged"
+expect_eq "$(jq -r 'select(.status < 400) | has("error")' "$work/access.log" | sort -u)" false "no error code on a success"
 
 finish
