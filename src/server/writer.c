@@ -2,7 +2,7 @@
  * transaction, and makes the batch durable with one commit. A request is answered only after that commit, so an
  * acknowledged booking survives a crash; concurrent requests share the commit's fsync instead of queueing on the
  * database's write lock one fsync each. On a serialisation failure (PostgreSQL, several nodes) the whole batch is
- * rolled back and run again. */
+ * rolled back and run again after a short random wait (backoff below). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
