@@ -185,26 +185,40 @@ static enum cl_err savepoint(struct cl_app *app, const char *sql, struct cl_erro
     return cl_store_exec(app->st, sql, NULL, 0, NULL, err);
 }
 
+/* Runs the action in a savepoint of the open batch, rolled back (with the journal entries it queued) when it fails,
+ * or always when undo is set. */
+static enum cl_err in_savepoint(struct run *run, bool undo, struct cl_error *err)
+{
+    struct cl_app *app = run->app;
+    size_t mark = app->journal_pending ? app_journal_mark(app) : 0;
+    enum cl_err rc = savepoint(app, "SAVEPOINT cl_action", err);
+    if (rc) return rc;
+    rc = attempt(run, err);
+    struct cl_error ignored = {0};
+    if (rc || undo) {
+        savepoint(app, "ROLLBACK TO SAVEPOINT cl_action", &ignored);
+        if (app->journal_pending) app_journal_forget(app, mark);
+    }
+    enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT cl_action", rc ? &ignored : err);
+    return rc ? rc : rel;
+}
+
 /* A dry run: the action runs as it would now, in its own transaction or a savepoint of the batch, which is then
  * undone whatever the outcome, with the journal entries and event records it made. Its answer (what it would make,
  * or every reason it would be refused) is all that is left. */
 static enum cl_err dry_run(struct run *run, struct cl_error *err)
 {
     struct cl_app *app = run->app;
-    size_t mark = app->journal_pending ? app_journal_mark(app) : 0;
-    bool own = !app->in_batch;
-    enum cl_err rc = own ? cl_store_begin(app->st, CL_TX_WRITE, err) : savepoint(app, "SAVEPOINT cl_action", err);
-    if (rc) return rc;
-    rc = attempt(run, err);
-    struct cl_error ignored = {0};
-    if (own) {
-        cl_store_rollback(app->st);
+    enum cl_err rc;
+    if (app->in_batch) {
+        rc = in_savepoint(run, true, err);
     } else {
-        savepoint(app, "ROLLBACK TO SAVEPOINT cl_action", &ignored);
-        enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT cl_action", rc ? &ignored : err);
-        if (!rc) rc = rel;
+        rc = cl_store_begin(app->st, CL_TX_WRITE, err);
+        if (rc) return rc;
+        rc = attempt(run, err);
+        cl_store_rollback(app->st);
+        if (app->journal_pending) app_journal_forget(app, 0);
     }
-    if (app->journal_pending) app_journal_forget(app, own ? 0 : mark);
     json_decref(run->out->events);
     run->out->events = json_array();
     run->out->dry_run = true;
@@ -236,19 +250,7 @@ enum cl_err cl_app_execute(struct cl_app *app, const struct cl_app_actor *who, c
     } else if (req->dry_run) {
         rc = dry_run(&run, err);
     } else if (app->in_batch) {
-        size_t mark = app->journal_pending ? app_journal_mark(app) : 0;
-        rc = savepoint(app, "SAVEPOINT cl_action", err);
-        if (!rc) {
-            rc = attempt(&run, err);
-            if (rc) {
-                struct cl_error ignored = {0};
-                savepoint(app, "ROLLBACK TO SAVEPOINT cl_action", &ignored);
-                if (app->journal_pending) app_journal_forget(app, mark);
-            }
-            struct cl_error ignored = {0};
-            enum cl_err rel = savepoint(app, "RELEASE SAVEPOINT cl_action", rc ? &ignored : err);
-            if (!rc) rc = rel;
-        }
+        rc = in_savepoint(&run, false, err);
     } else {
         rc = cl_store_retry(app->st, 8, attempt, &run, err);
     }

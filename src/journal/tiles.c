@@ -1,5 +1,6 @@
 /* Stored subtree hashes: where each complete subtree lives among the tiles, reading tiles, and proofs served
  * from them with O(log n) lookups. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,28 +140,27 @@ static size_t cache_set(const struct cl_journal_cache *c, int64_t id)
     return (size_t)((h ^ (h >> 32)) % c->n_sets) * CACHE_WAYS;
 }
 
-/* The cached copy of a tile if it holds the node at pos. A committed node never changes, so any committed copy
- * that holds it is right, however many more nodes the tile has gained since. */
-static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
+/* The slot whose cached copy of tile id holds the node at pos, or -1. A committed node never changes, so any
+ * committed copy that holds it is right, however many more nodes the tile has gained since. */
+static ptrdiff_t cache_way(const struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
 {
     size_t set = cache_set(c, id);
     for (size_t w = set; w < set + CACHE_WAYS; w++)
-        if (c->meta[w].id == id && cl_journal_tile_has(pos, c->meta[w].width)) {
-            c->meta[w].used = ++c->clock;
-            c->hits++;
-            return c->hashes[w];
-        }
-    c->misses++;
-    return NULL;
+        if (c->meta[w].id == id && cl_journal_tile_has(pos, c->meta[w].width)) return (ptrdiff_t)w;
+    return -1;
 }
 
-/* Whether the cache holds the node at pos, without counting it as a lookup. */
-static bool cache_holds(const struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
+/* The cached hashes holding the node at pos, counted as a hit or a miss. */
+static const uint8_t *cache_find(struct cl_journal_cache *c, int64_t id, const struct tile_pos *pos)
 {
-    size_t set = cache_set(c, id);
-    for (size_t w = set; w < set + CACHE_WAYS; w++)
-        if (c->meta[w].id == id && cl_journal_tile_has(pos, c->meta[w].width)) return true;
-    return false;
+    ptrdiff_t w = cache_way(c, id, pos);
+    if (w < 0) {
+        c->misses++;
+        return NULL;
+    }
+    c->meta[w].used = ++c->clock;
+    c->hits++;
+    return c->hashes[w];
 }
 
 /* Keeps a tile, over an older copy of it or else over the least recently used tile of its set. */
@@ -274,7 +274,7 @@ static enum cl_err plan_node(void *ctx, unsigned level, uint64_t index, uint8_t 
     struct tile_pos pos;
     cl_journal_tile_locate(level, index, &pos);
     int64_t id = TILE_ID(pos.tile_level, pos.tile_index);
-    if (p->shared && cache_holds(p->shared, id, &pos)) return CL_OK;
+    if (p->shared && cache_way(p->shared, id, &pos) >= 0) return CL_OK;
     for (size_t i = 0; i < p->n; i++)
         if (p->ids[i] == id) return CL_OK;
     if (p->n < CACHE_TILES) p->ids[p->n++] = id;
